@@ -1,0 +1,200 @@
+/**
+ * Folds a batch of messages into the store's data.
+ *
+ * Shaped for speed: immutability is per batch, not per message. Each touched
+ * collection (and each touched series or log buffer) is copied once, on first
+ * touch, then mutated in place for the rest of the batch; untouched
+ * collections keep their identity so narrow selectors do not fire.
+ */
+import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh';
+import type { Envelope } from '../protocol/messages';
+import { assertNever } from '../lib/assert-never';
+import type { LruKeys } from '../lib/lru-keys';
+import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types';
+
+/** Per-store bookkeeping that views never read, kept outside the reactive state. */
+export interface Bookkeeping {
+  seriesLru: LruKeys;
+  logLru: LruKeys;
+  /** series name → owning node id, for series that named one. */
+  seriesOwner: Map<string, string>;
+  nextId: number;
+}
+
+type Dict<T> = Record<string, T>;
+
+export function isStructuralNodeChange(before: MeshNode | undefined, after: MeshNode): boolean {
+  return !before || before.label !== after.label || before.kind !== after.kind || before.group !== after.group;
+}
+
+export function isStructuralEdgeChange(before: MeshEdge | undefined, after: MeshEdge): boolean {
+  return !before || before.source !== after.source || before.target !== after.target || before.label !== after.label;
+}
+
+export function reduceBatch(
+  state: RealtimeData,
+  messages: readonly Envelope[],
+  book: Bookkeeping,
+  limits: StoreLimits,
+): Partial<RealtimeData> {
+  let nodes: Dict<MeshNode> | null = null;
+  let edges: Dict<MeshEdge> | null = null;
+  let charts: Dict<ChartPoint[]> | null = null;
+  let logs: Dict<StoredLogLine[]> | null = null;
+  let progress: Dict<Progress> | null = null;
+  // Buffers already copied in this batch, safe to mutate.
+  const ownSeries = new Set<string>();
+  const ownLogs = new Set<string>();
+  const newEvents: MeshEvent[] = [];
+  let structural = false;
+  let lastSeq = state.stream.lastSeq;
+
+  const writableNodes = () => (nodes ??= { ...state.nodes });
+  const writableEdges = () => (edges ??= { ...state.edges });
+  const writableCharts = () => (charts ??= { ...state.charts });
+  const writableLogs = () => (logs ??= { ...state.logs });
+
+  const dropSeries = (series: string) => {
+    const all = writableCharts();
+    delete all[series];
+    ownSeries.delete(series);
+    book.seriesLru.delete(series);
+    book.seriesOwner.delete(series);
+  };
+  const dropLogs = (nodeId: string) => {
+    if (!((logs ?? state.logs)[nodeId])) return;
+    delete writableLogs()[nodeId];
+    ownLogs.delete(nodeId);
+    book.logLru.delete(nodeId);
+  };
+  const deleteEdge = (id: string) => {
+    if (!((edges ?? state.edges)[id])) return;
+    delete writableEdges()[id];
+    structural = true;
+  };
+
+  for (const message of messages) {
+    if (message.seq > lastSeq) lastSeq = message.seq;
+    const data = message.data;
+    switch (data.type) {
+      case 'node-upsert': {
+        const all = writableNodes();
+        if (isStructuralNodeChange(all[data.node.id], data.node)) structural = true;
+        all[data.node.id] = data.node;
+        break;
+      }
+      case 'node-status': {
+        const current = (nodes ?? state.nodes)[data.id];
+        if (current && current.status !== data.status) writableNodes()[data.id] = { ...current, status: data.status };
+        break;
+      }
+      case 'node-delete': {
+        const id = data.id;
+        if ((nodes ?? state.nodes)[id]) {
+          delete writableNodes()[id];
+          structural = true;
+        }
+        for (const edge of Object.values(edges ?? state.edges)) {
+          if (edge.source === id || edge.target === id) deleteEdge(edge.id);
+        }
+        dropLogs(id);
+        for (const [series, owner] of book.seriesOwner) if (owner === id) dropSeries(series);
+        break;
+      }
+      case 'edge-upsert': {
+        const all = writableEdges();
+        const before = all[data.edge.id];
+        if (isStructuralEdgeChange(before, data.edge)) structural = true;
+        // An upsert without stats keeps the stats the edge already had.
+        all[data.edge.id] = data.edge.stats || !before?.stats ? data.edge : { ...data.edge, stats: before.stats };
+        break;
+      }
+      case 'edge-stats': {
+        const current = (edges ?? state.edges)[data.id];
+        if (current) writableEdges()[data.id] = { ...current, stats: data.stats };
+        break;
+      }
+      case 'edge-delete':
+        deleteEdge(data.id);
+        break;
+      case 'event': {
+        const event: MeshEvent = { id: book.nextId++, ts: message.ts, message: data.message, severity: data.severity };
+        if (data.nodeId !== undefined) event.nodeId = data.nodeId;
+        newEvents.push(event);
+        break;
+      }
+      case 'log-chunk': {
+        const all = writableLogs();
+        let buffer = all[data.nodeId];
+        if (!ownLogs.has(data.nodeId)) {
+          if (!buffer && book.logLru.size >= limits.maxLogNodes) {
+            const oldest = book.logLru.oldest();
+            if (oldest !== undefined) dropLogs(oldest);
+          }
+          buffer = buffer ? buffer.slice() : [];
+          all[data.nodeId] = buffer;
+          ownLogs.add(data.nodeId);
+        }
+        book.logLru.touch(data.nodeId);
+        const level = data.level ?? 'info';
+        for (const text of data.text.split('\n')) {
+          if (text !== '') buffer!.push({ id: book.nextId++, ts: message.ts, level, text });
+        }
+        break;
+      }
+      case 'chart-point': {
+        const all = writableCharts();
+        let points = all[data.series];
+        if (!ownSeries.has(data.series)) {
+          if (!points && book.seriesLru.size >= limits.maxSeries) {
+            const oldest = book.seriesLru.oldest();
+            if (oldest !== undefined) dropSeries(oldest);
+          }
+          points = points ? points.slice() : [];
+          all[data.series] = points;
+          ownSeries.add(data.series);
+        }
+        book.seriesLru.touch(data.series);
+        if (data.nodeId !== undefined) book.seriesOwner.set(data.series, data.nodeId);
+        points!.push(data.value);
+        break;
+      }
+      case 'progress':
+        (progress ??= { ...state.progress })[data.progress.id] = data.progress;
+        break;
+      default:
+        assertNever(data);
+    }
+  }
+
+  // Trim each copied buffer once, at the end of the batch.
+  for (const series of ownSeries) {
+    const points = charts![series]!;
+    if (points.length > limits.maxPointsPerSeries) points.splice(0, points.length - limits.maxPointsPerSeries);
+  }
+  for (const nodeId of ownLogs) {
+    const lines = logs![nodeId]!;
+    if (lines.length > limits.maxLogLinesPerNode) lines.splice(0, lines.length - limits.maxLogLinesPerNode);
+  }
+
+  const patch: Partial<RealtimeData> = {
+    stream: lastSeq === state.stream.lastSeq ? state.stream : { ...state.stream, lastSeq },
+  };
+  if (nodes) patch.nodes = nodes;
+  if (edges) patch.edges = edges;
+  if (charts) patch.charts = charts;
+  if (logs) patch.logs = logs;
+  if (progress) patch.progress = progress;
+  if (structural) patch.topologyVersion = state.topologyVersion + 1;
+  if (newEvents.length > 0) patch.events = prependNewest(state.events, newEvents, limits.maxEvents);
+  return patch;
+}
+
+/** `added` is oldest first; the result is newest first and at most `max` long. */
+function prependNewest(existing: MeshEvent[], added: MeshEvent[], max: number): MeshEvent[] {
+  const fresh = added.length > max ? added.slice(added.length - max) : added.slice();
+  fresh.reverse();
+  const keep = Math.min(existing.length, max - fresh.length);
+  for (let i = 0; i < keep; i++) fresh.push(existing[i]!);
+  return fresh;
+}

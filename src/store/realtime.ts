@@ -1,0 +1,95 @@
+/**
+ * The realtime store (seed 004's `src/store/realtime.ts`): nodes, edges,
+ * events, charts, logs and progress, bounded, fed by the realtime client.
+ *
+ * Every action is exactly one `set`, so one notification of every listener:
+ * the realtime client calls `applyBatch` once per animation frame, whatever
+ * the message rate.
+ */
+import { create, type StateCreator } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Envelope } from '../protocol/messages';
+import { LruKeys } from '../lib/lru-keys';
+import { reduceBatch, type Bookkeeping } from './apply-batch';
+import { reduceSnapshot } from './apply-snapshot';
+import { STORE_LIMITS, type RealtimeData, type RealtimeState, type StoreLimits } from './types';
+
+export * from './types';
+
+export function initialRealtimeData(now = Date.now()): RealtimeData {
+  return {
+    status: 'idle',
+    connection: { url: null, attempt: 0, nextRetryAt: null, lastError: null, since: now },
+    stream: { epoch: null, lastSeq: -1, received: 0, rejected: 0, snapshots: 0 },
+    nodes: {},
+    edges: {},
+    events: [],
+    charts: {},
+    logs: {},
+    progress: {},
+    topologyVersion: 0,
+  };
+}
+
+function realtimeInitializer(limits: StoreLimits): StateCreator<RealtimeState> {
+  return (set, get) => {
+    const book: Bookkeeping = {
+      seriesLru: new LruKeys(),
+      logLru: new LruKeys(),
+      seriesOwner: new Map(),
+      nextId: 1,
+    };
+    const applyBatch: RealtimeState['applyBatch'] = (messages, rejected = 0) => {
+      if (messages.length === 0 && rejected === 0) return;
+      const state = get();
+      const patch = reduceBatch(state, messages, book, limits);
+      const stream = patch.stream ?? state.stream;
+      patch.stream = {
+        ...stream,
+        received: stream.received + messages.length,
+        rejected: stream.rejected + rejected,
+      };
+      set(patch);
+    };
+    /** A local edit, not a received message: the stream's counters stay as they are. */
+    const applyLocal = (data: Envelope['data']) =>
+      set(reduceBatch(get(), [{ seq: get().stream.lastSeq, ts: Date.now(), data }], book, limits));
+    return {
+      ...initialRealtimeData(),
+
+      setConnection: (status, info = {}) =>
+        set((state) => ({
+          status,
+          connection: {
+            ...state.connection,
+            ...info,
+            since: status === state.status ? state.connection.since : Date.now(),
+          },
+        })),
+
+      apply: (message) => applyBatch([message]),
+      applyBatch,
+
+      applySnapshot: (frame) => set(reduceSnapshot(get(), frame, book, limits)),
+
+      noteRejected: (count) => {
+        if (count > 0) set((state) => ({ stream: { ...state.stream, rejected: state.stream.rejected + count } }));
+      },
+
+      clearNode: (id) => applyLocal({ type: 'node-delete', id }),
+      clearEdge: (id) => applyLocal({ type: 'edge-delete', id }),
+
+      clearEvents: () => set({ events: [] }),
+    };
+  };
+}
+
+export type RealtimeStore = StoreApi<RealtimeState>;
+
+/** A plain store with no React attached, for tests, benchmarks and embedding. */
+export function createRealtimeStore(limits: StoreLimits = STORE_LIMITS): RealtimeStore {
+  return createStore<RealtimeState>()(realtimeInitializer(limits));
+}
+
+/** The app's store as a React hook (seed 004): `useRealtime((s) => s.nodes[id])`. */
+export const useRealtime = create<RealtimeState>()(realtimeInitializer(STORE_LIMITS));

@@ -1,0 +1,97 @@
+/** The shape of the realtime store: the seed 004 surface plus what the dashboard needs to be honest about its data. */
+import type { ChartPoint, MeshEdge, MeshNode, Progress, Severity } from '../protocol/mesh';
+import type { Envelope } from '../protocol/messages';
+import type { SnapshotFrame } from '../protocol/frames';
+
+/** Hard bounds on everything that grows with time (DESIGN.md, "Store"). */
+export const STORE_LIMITS = {
+  maxEvents: 2_000,
+  maxLogLinesPerNode: 1_000,
+  maxPointsPerSeries: 600,
+  /** Past this many series, the one updated longest ago is dropped. */
+  maxSeries: 256,
+  /** Past this many nodes with logs, the logs written to longest ago are dropped. */
+  maxLogNodes: 256,
+} as const;
+export type StoreLimits = typeof STORE_LIMITS;
+
+export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'error';
+
+export interface ConnectionInfo {
+  url: string | null;
+  /** Failed attempts since the link was last up; 0 while live. */
+  attempt: number;
+  /** Wall-clock time of the next reconnect attempt, while reconnecting. */
+  nextRetryAt: number | null;
+  lastError: string | null;
+  /** Wall-clock time the status last changed. */
+  since: number;
+}
+
+export interface StreamInfo {
+  epoch: string | null;
+  /** The `seq` of the newest message applied; -1 before any. */
+  lastSeq: number;
+  /** Messages applied since the store was created. */
+  received: number;
+  /** Frames or messages that failed validation and were dropped before reaching the store. */
+  rejected: number;
+  snapshots: number;
+}
+
+export interface MeshEvent {
+  /** Unique within this store; a stable React key. */
+  id: number;
+  ts: number;
+  message: string;
+  severity: Severity;
+  nodeId?: string;
+}
+
+export interface StoredLogLine {
+  id: number;
+  ts: number;
+  level: Severity;
+  text: string;
+}
+
+export interface RealtimeData {
+  status: ConnectionStatus;
+  connection: ConnectionInfo;
+  stream: StreamInfo;
+  nodes: Record<string, MeshNode>;
+  /** Edge structure and its latest stats (`edge-stats` replaces `stats`). */
+  edges: Record<string, MeshEdge>;
+  /** Newest first. */
+  events: MeshEvent[];
+  /** Oldest point first, at most `maxPointsPerSeries` per series. */
+  charts: Record<string, ChartPoint[]>;
+  /** Oldest line first, at most `maxLogLinesPerNode` per node. */
+  logs: Record<string, StoredLogLine[]>;
+  progress: Record<string, Progress>;
+  /**
+   * Bumped only when the graph's structure changes (a node or edge added,
+   * removed, relabelled or rewired), never for status or stats. The topology
+   * view rebuilds its node and edge lists on this alone.
+   */
+  topologyVersion: number;
+}
+
+export interface RealtimeActions {
+  setConnection: (status: ConnectionStatus, info?: Partial<Omit<ConnectionInfo, 'since'>>) => void;
+  /** Applies one message (the seed's action); same as `applyBatch([message])`. */
+  apply: (message: Envelope) => void;
+  /**
+   * Applies any number of messages with one store notification. `rejected`
+   * adds to the count of dropped messages in the same notification.
+   */
+  applyBatch: (messages: readonly Envelope[], rejected?: number) => void;
+  /** Replaces the mesh with the gateway's snapshot; connection state is kept. */
+  applySnapshot: (frame: Pick<SnapshotFrame, 'epoch' | 'seq' | 'state'>) => void;
+  noteRejected: (count: number) => void;
+  clearNode: (id: string) => void;
+  clearEdge: (id: string) => void;
+  clearEvents: () => void;
+}
+
+export type RealtimeState = RealtimeData & RealtimeActions;

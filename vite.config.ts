@@ -1,0 +1,22 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { meshwatchGateway } from './src/server/vite-plugin';
+
+// `npm run dev` serves the page and mounts the development gateway, with its
+// simulated mesh, on the same port: one command, one origin, no proxy.
+export default defineConfig({
+  plugins: [react(), meshwatchGateway()],
+  server: { port: 5173, strictPort: false },
+  preview: { port: 4173 },
+  build: { sourcemap: true, chunkSizeWarningLimit: 1500 },
+  test: {
+    include: ['tests/**/*.test.{ts,tsx}'],
+    environment: 'node',
+    setupFiles: ['tests/setup/dom-stubs.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    // Gateway, Vite and Chromium tests bind ports and spawn processes; two cores.
+    maxWorkers: 2,
+  },
+});
