@@ -1,0 +1,52 @@
+/**
+ * Holds what arrived since the last animation frame, so the store is updated
+ * once per frame however many frames the socket delivered.
+ */
+import type { DecodedServerFrame } from '../protocol/codec';
+import type { SnapshotFrame } from '../protocol/frames';
+import type { Envelope } from '../protocol/messages';
+import type { RealtimeActions } from '../store/types';
+
+export type RealtimeSink = Pick<RealtimeActions, 'applySnapshot' | 'applyBatch' | 'noteRejected' | 'setConnection'>;
+
+/** Past this many queued messages (a tab whose frames never come), apply at once rather than grow. */
+export const MAX_QUEUED_MESSAGES = 20_000;
+
+export class InboundQueue {
+  private snapshot: SnapshotFrame | null = null;
+  private messages: Envelope[] = [];
+  private rejected = 0;
+
+  /** Returns true when the queue is full enough that it should be drained now. */
+  push(decoded: DecodedServerFrame): boolean {
+    this.rejected += decoded.rejected;
+    if (decoded.kind === 'snapshot') {
+      // A snapshot supersedes everything queued before it.
+      this.snapshot = decoded.frame;
+      this.messages = [];
+    } else if (decoded.kind === 'messages') {
+      for (const message of decoded.messages) this.messages.push(message);
+    }
+    return this.messages.length >= MAX_QUEUED_MESSAGES;
+  }
+
+  get isEmpty(): boolean {
+    return this.snapshot === null && this.messages.length === 0 && this.rejected === 0;
+  }
+
+  /** Applies everything queued: at most one snapshot, then one batch. */
+  drain(sink: RealtimeSink): void {
+    const { snapshot, messages, rejected } = this;
+    this.snapshot = null;
+    this.messages = [];
+    this.rejected = 0;
+    if (snapshot) sink.applySnapshot(snapshot);
+    if (messages.length > 0 || rejected > 0) sink.applyBatch(messages, rejected);
+  }
+
+  clear(): void {
+    this.snapshot = null;
+    this.messages = [];
+    this.rejected = 0;
+  }
+}

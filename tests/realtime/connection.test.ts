@@ -1,0 +1,200 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SUBPROTOCOL, type SnapshotFrame } from '../../src/protocol/frames';
+import type { Envelope } from '../../src/protocol/messages';
+import { RealtimeConnection, parseCloseReason } from '../../src/realtime/connection';
+import { MAX_QUEUED_MESSAGES } from '../../src/realtime/inbound-queue';
+import { createRealtimeStore, type RealtimeStore } from '../../src/store/realtime';
+import { socketRecorder } from './fake-socket';
+
+const node = (id: string, status: 'healthy' | 'down' = 'healthy') => ({ id, label: id, kind: 'fetcher', status });
+
+function snapshot(seq: number, nodeIds: string[]): SnapshotFrame {
+  return {
+    type: 'snapshot',
+    epoch: 'e1',
+    seq,
+    state: { nodes: nodeIds.map((id) => node(id)), edges: [], progress: [], events: [], series: [], logs: [] },
+  };
+}
+
+function statusMessage(seq: number, id: string, status: 'healthy' | 'down'): Envelope {
+  return { seq, ts: 1_000 + seq, data: { type: 'node-status', id, status } };
+}
+
+describe('realtime connection', () => {
+  let store: RealtimeStore;
+  let notifications: number;
+  let sockets: ReturnType<typeof socketRecorder>;
+  let connection: RealtimeConnection;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    store = createRealtimeStore();
+    notifications = 0;
+    store.subscribe(() => notifications++);
+    sockets = socketRecorder();
+    connection = new RealtimeConnection({
+      url: 'ws://gateway.test/ws?project=demo',
+      sink: store.getState(),
+      createSocket: sockets.create,
+      random: () => 0.5,
+    });
+  });
+  afterEach(() => {
+    connection.stop();
+    vi.useRealTimers();
+  });
+
+  async function openLink() {
+    connection.start();
+    await Promise.resolve();
+    sockets.last().acceptConnection();
+  }
+
+  it('offers the v1 subprotocol and reports connecting, then open', async () => {
+    connection.start();
+    expect(store.getState().status).toBe('connecting');
+    await Promise.resolve();
+    expect(sockets.last().protocols).toEqual([SUBPROTOCOL]);
+    sockets.last().acceptConnection();
+    expect(store.getState().status).toBe('open');
+    expect(store.getState().connection.url).toBe('ws://gateway.test/ws?project=demo');
+  });
+
+  it('opens a single socket when started, stopped and started again in one tick (StrictMode)', async () => {
+    connection.start();
+    connection.stop();
+    const second = new RealtimeConnection({ url: 'ws://gateway.test/ws', sink: store.getState(), createSocket: sockets.create });
+    second.start();
+    await Promise.resolve();
+    expect(sockets.sockets).toHaveLength(1);
+    second.stop();
+  });
+
+  it('applies everything that arrived within one frame with one store notification', async () => {
+    await openLink();
+    sockets.last().receive(snapshot(10, ['a', 'b']));
+    sockets.last().receive({ type: 'batch', messages: [statusMessage(11, 'a', 'down')] });
+    sockets.last().receive({ type: 'batch', messages: [statusMessage(12, 'b', 'down'), statusMessage(13, 'a', 'healthy')] });
+    const before = notifications;
+    expect(store.getState().nodes).toEqual({});
+
+    vi.advanceTimersByTime(20);
+    // One notification for the snapshot, one for the batch after it.
+    expect(notifications - before).toBe(2);
+    const { nodes, stream } = store.getState();
+    expect(nodes.a?.status).toBe('healthy');
+    expect(nodes.b?.status).toBe('down');
+    expect(stream.lastSeq).toBe(13);
+    expect(stream.epoch).toBe('e1');
+  });
+
+  it('counts invalid frames and messages and keeps the valid ones', async () => {
+    await openLink();
+    sockets.last().receive(snapshot(1, ['a']));
+    sockets.last().receive('not json');
+    sockets.last().receive({ type: 'batch', messages: [statusMessage(2, 'a', 'down'), { seq: 3, ts: 1, data: { type: 'nope' } }] });
+    sockets.last().receive({ type: 'mystery' });
+    vi.advanceTimersByTime(20);
+    expect(store.getState().nodes.a?.status).toBe('down');
+    expect(store.getState().stream.rejected).toBe(3);
+    expect(store.getState().stream.lastSeq).toBe(2);
+  });
+
+  it('accepts the seed-004 floor format, one envelope per frame', async () => {
+    await openLink();
+    sockets.last().receive({ seq: 1, ts: 5, data: { type: 'node-upsert', node: node('x') } });
+    sockets.last().receive({ seq: 2, ts: 6, data: { type: 'node-status', id: 'x', status: 'down' } });
+    vi.advanceTimersByTime(20);
+    expect(store.getState().nodes.x?.status).toBe('down');
+  });
+
+  it('applies at once rather than queue without bound when frames never come', async () => {
+    await openLink();
+    const half = MAX_QUEUED_MESSAGES / 2;
+    const frame = (from: number) => ({
+      type: 'batch',
+      messages: Array.from({ length: half }, (_, i) => statusMessage(from + i, 'a', 'down')),
+    });
+    sockets.last().receive(frame(1));
+    expect(store.getState().stream.received).toBe(0);
+    sockets.last().receive(frame(half + 1));
+    expect(store.getState().stream.received).toBe(MAX_QUEUED_MESSAGES);
+  });
+
+  it('ignores everything an orphaned socket does after a reconnect', async () => {
+    await openLink();
+    const old = sockets.last();
+    old.drop(1006);
+    vi.advanceTimersByTime(1_000);
+    sockets.last().acceptConnection();
+    old.receive(snapshot(99, ['ghost']));
+    old.drop(1011);
+    vi.advanceTimersByTime(20);
+    expect(store.getState().nodes).toEqual({});
+    expect(store.getState().status).toBe('open');
+    expect(sockets.sockets).toHaveLength(2);
+  });
+
+  it('keeps data received before a drop and applies it', async () => {
+    await openLink();
+    sockets.last().receive(snapshot(1, ['a']));
+    sockets.last().drop(1006);
+    expect(store.getState().nodes.a).toBeDefined();
+    expect(store.getState().status).toBe('reconnecting');
+  });
+
+  it.each([
+    [4403, 'not allowed to see this project'],
+    [4404, 'unknown project'],
+  ])('stops and says why on close code %i', async (code, text) => {
+    await openLink();
+    sockets.last().drop(code);
+    expect(store.getState().status).toBe('error');
+    expect(store.getState().connection.lastError).toContain(text);
+    vi.advanceTimersByTime(120_000);
+    expect(sockets.sockets).toHaveLength(1);
+  });
+
+  it('waits at least the retry delay the gateway asks for', async () => {
+    await openLink();
+    const closedAt = Date.now();
+    sockets.last().drop(4429, JSON.stringify({ reason: 'rate limit', retryAfterMs: 7_000 }));
+    expect(store.getState().connection.nextRetryAt! - closedAt).toBe(7_000);
+    expect(store.getState().connection.lastError).toBe('rate limit (4429)');
+    vi.advanceTimersByTime(6_999);
+    expect(sockets.sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets.sockets).toHaveLength(2);
+  });
+
+  it('stops for good: closes with 1000 and never reconnects', async () => {
+    await openLink();
+    const socket = sockets.last();
+    connection.stop();
+    expect(socket.closedByClient).toEqual({ code: 1000, reason: 'client stopped' });
+    expect(store.getState().status).toBe('closed');
+    vi.advanceTimersByTime(120_000);
+    expect(sockets.sockets).toHaveLength(1);
+  });
+
+  it('sends client messages only while the link is open', async () => {
+    expect(connection.send({ type: 'ping', id: 1 })).toBe(false);
+    await openLink();
+    expect(connection.send({ type: 'ping', id: 2 })).toBe(true);
+    expect(sockets.last().sent).toEqual(['{"type":"ping","id":2}']);
+  });
+});
+
+describe('close reasons', () => {
+  it.each([
+    ['', {}],
+    ['plain words', { message: 'plain words' }],
+    ['{"reason":"slow","retryAfterMs":2500}', { message: 'slow', retryAfterMs: 2500 }],
+    ['{"retryAfterMs":-5}', {}],
+    ['{"retryAfterMs":"soon"}', {}],
+    ['{"retryAfterMs":1e12}', { retryAfterMs: 600_000 }],
+  ])('parses %j', (reason, expected) => {
+    expect(parseCloseReason(reason)).toEqual(expected);
+  });
+});
