@@ -124,6 +124,9 @@ export function reduceBatch(
         break;
       }
       case 'log-chunk': {
+        const lines = data.text.split('\n').filter((text) => text !== '');
+        // An empty chunk must not take one of the bounded log slots.
+        if (lines.length === 0) break;
         const all = writableLogs();
         let buffer = all[data.nodeId];
         if (!ownLogs.has(data.nodeId)) {
@@ -137,8 +140,11 @@ export function reduceBatch(
         }
         book.logLru.touch(data.nodeId);
         const level = data.level ?? 'info';
-        for (const text of data.text.split('\n')) {
-          if (text !== '') buffer!.push({ id: book.nextId++, ts: message.ts, level, text });
+        for (const text of lines) buffer!.push({ id: book.nextId++, ts: message.ts, level, text });
+        // Trimming waits for the end of the batch, but a batch of large chunks
+        // must not hold thousands of lines per node meanwhile: trim at 2× the cap.
+        if (buffer!.length > 2 * limits.maxLogLinesPerNode) {
+          buffer!.splice(0, buffer!.length - limits.maxLogLinesPerNode);
         }
         break;
       }

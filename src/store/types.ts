@@ -13,7 +13,8 @@ export const STORE_LIMITS = {
   /** Past this many nodes with logs, the logs written to longest ago are dropped. */
   maxLogNodes: 256,
 } as const;
-export type StoreLimits = typeof STORE_LIMITS;
+/** Widened from the literal types of {@link STORE_LIMITS} so tests and embedders can pass their own bounds. */
+export type StoreLimits = { readonly [K in keyof typeof STORE_LIMITS]: number };
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'error';
 
