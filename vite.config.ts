@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { meshwatchGateway } from './src/server/vite-plugin';
+import { meshwatchGateway } from './src/server/vite-plugin.ts';
 
 // `npm run dev` serves the page and mounts the development gateway, with its
 // simulated mesh, on the same port: one command, one origin, no proxy.

@@ -5,9 +5,9 @@
  * this only ties its life to the component's.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import type { ClientMessage } from '../protocol/frames';
-import { RealtimeConnection, type RealtimeConnectionOptions } from '../realtime/connection';
-import { useRealtime } from '../store/realtime';
+import type { ClientMessage } from '../protocol/frames.ts';
+import { RealtimeConnection, type RealtimeConnectionOptions } from '../realtime/connection.ts';
+import { useRealtime } from '../store/realtime.ts';
 
 export type UseWSOptions = Omit<RealtimeConnectionOptions, 'url' | 'sink'>;
 

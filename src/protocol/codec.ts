@@ -10,8 +10,8 @@ import {
   PongFrame,
   SnapshotFrame,
   type SnapshotState,
-} from './frames';
-import { Envelope } from './messages';
+} from './frames.ts';
+import { Envelope } from './messages.ts';
 
 export type DecodedServerFrame =
   | { kind: 'snapshot'; frame: SnapshotFrame; rejected: 0 }

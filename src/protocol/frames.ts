@@ -7,8 +7,8 @@
  * a snapshot of the project first, then batches of envelopes.
  */
 import { z } from 'zod';
-import { ChartPoint, Id, LIMITS, MeshEdge, MeshNode, Progress, Severity } from './mesh';
-import { Envelope } from './messages';
+import { ChartPoint, Id, LIMITS, MeshEdge, MeshNode, Progress, Severity } from './mesh.ts';
+import { Envelope } from './messages.ts';
 
 export const PROTOCOL_VERSION = 1;
 /** Offered by the browser client as a WebSocket subprotocol to get batched frames. */

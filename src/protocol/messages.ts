@@ -13,7 +13,7 @@ import {
   NodeStatus,
   Progress,
   Severity,
-} from './mesh';
+} from './mesh.ts';
 
 export const Payload = z.discriminatedUnion('type', [
   z.object({ type: z.literal('node-upsert'), node: MeshNode }),

@@ -4,11 +4,11 @@
  * the store once per animation frame, reconnect with backoff. React only
  * starts and stops it (see `src/lib/useWS.ts`).
  */
-import { decodeServerFrame } from '../protocol/codec';
-import { SUBPROTOCOL, type ClientMessage } from '../protocol/frames';
-import { createFrameScheduler, type FrameScheduler } from '../lib/frame-scheduler';
-import { BACKOFF, backoffDelay } from './backoff';
-import { InboundQueue, type RealtimeSink } from './inbound-queue';
+import { decodeServerFrame } from '../protocol/codec.ts';
+import { SUBPROTOCOL, type ClientMessage } from '../protocol/frames.ts';
+import { createFrameScheduler, type FrameScheduler } from '../lib/frame-scheduler.ts';
+import { BACKOFF, backoffDelay } from './backoff.ts';
+import { InboundQueue, type RealtimeSink } from './inbound-queue.ts';
 
 /** The part of the WebSocket interface this client uses; the browser's and `ws`'s both fit. */
 export interface SocketLike {

@@ -2,10 +2,10 @@
  * Holds what arrived since the last animation frame, so the store is updated
  * once per frame however many frames the socket delivered.
  */
-import type { DecodedServerFrame } from '../protocol/codec';
-import type { SnapshotFrame } from '../protocol/frames';
-import type { Envelope } from '../protocol/messages';
-import type { RealtimeActions } from '../store/types';
+import type { DecodedServerFrame } from '../protocol/codec.ts';
+import type { SnapshotFrame } from '../protocol/frames.ts';
+import type { Envelope } from '../protocol/messages.ts';
+import type { RealtimeActions } from '../store/types.ts';
 
 export type RealtimeSink = Pick<RealtimeActions, 'applySnapshot' | 'applyBatch' | 'noteRejected' | 'setConnection'>;
 

@@ -6,11 +6,11 @@
  * touch, then mutated in place for the rest of the batch; untouched
  * collections keep their identity so narrow selectors do not fire.
  */
-import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh';
-import type { Envelope } from '../protocol/messages';
-import { assertNever } from '../lib/assert-never';
-import type { LruKeys } from '../lib/lru-keys';
-import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types';
+import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.ts';
+import type { Envelope } from '../protocol/messages.ts';
+import { assertNever } from '../lib/assert-never.ts';
+import type { LruKeys } from '../lib/lru-keys.ts';
+import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
 
 /** Per-store bookkeeping that views never read, kept outside the reactive state. */
 export interface Bookkeeping {

@@ -1,8 +1,8 @@
 /** Turns a gateway snapshot into store data, within the store's bounds. */
-import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh';
-import type { SnapshotFrame } from '../protocol/frames';
-import type { Bookkeeping } from './apply-batch';
-import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types';
+import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.ts';
+import type { SnapshotFrame } from '../protocol/frames.ts';
+import type { Bookkeeping } from './apply-batch.ts';
+import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
 
 export function reduceSnapshot(
   state: RealtimeData,

@@ -8,13 +8,13 @@
  */
 import { create, type StateCreator } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Envelope } from '../protocol/messages';
-import { LruKeys } from '../lib/lru-keys';
-import { reduceBatch, type Bookkeeping } from './apply-batch';
-import { reduceSnapshot } from './apply-snapshot';
-import { STORE_LIMITS, type RealtimeData, type RealtimeState, type StoreLimits } from './types';
+import type { Envelope } from '../protocol/messages.ts';
+import { LruKeys } from '../lib/lru-keys.ts';
+import { reduceBatch, type Bookkeeping } from './apply-batch.ts';
+import { reduceSnapshot } from './apply-snapshot.ts';
+import { STORE_LIMITS, type RealtimeData, type RealtimeState, type StoreLimits } from './types.ts';
 
-export * from './types';
+export * from './types.ts';
 
 export function initialRealtimeData(now = Date.now()): RealtimeData {
   return {

@@ -1,7 +1,7 @@
 /** The shape of the realtime store: the seed 004 surface plus what the dashboard needs to be honest about its data. */
-import type { ChartPoint, MeshEdge, MeshNode, Progress, Severity } from '../protocol/mesh';
-import type { Envelope } from '../protocol/messages';
-import type { SnapshotFrame } from '../protocol/frames';
+import type { ChartPoint, MeshEdge, MeshNode, Progress, Severity } from '../protocol/mesh.ts';
+import type { Envelope } from '../protocol/messages.ts';
+import type { SnapshotFrame } from '../protocol/frames.ts';
 
 /** Hard bounds on everything that grows with time (DESIGN.md, "Store"). */
 export const STORE_LIMITS = {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { benchStoreThroughput, REFERENCE_NAME, type BenchResult } from './store-throughput';
+import { benchStoreThroughput, REFERENCE_NAME, type BenchResult } from './store-throughput.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);

@@ -1,7 +1,7 @@
 // Seed 004's store verbatim (one `set` per message, spread and slice), minus `devtools`, typed for our envelopes and wrapped in a factory for fresh instances.
 import { create } from 'zustand';
-import type { MeshNode, MeshEdge } from '../../src/protocol/mesh';
-import type { Envelope as WsMessage } from '../../src/protocol/messages';
+import type { MeshNode, MeshEdge } from '../../src/protocol/mesh.ts';
+import type { Envelope as WsMessage } from '../../src/protocol/messages.ts';
 
 export interface RealtimeState {
   status: 'connecting' | 'open' | 'closed' | 'error';

@@ -8,11 +8,11 @@
  * animation frame would carry. Both get the same pre-parsed envelopes, so
  * decoding is not part of either figure.
  */
-import type { MeshEdge, MeshNode, NodeStatus, Severity } from '../../src/protocol/mesh';
-import type { SnapshotState } from '../../src/protocol/frames';
-import type { Envelope, Payload } from '../../src/protocol/messages';
-import { createRealtimeStore, STORE_LIMITS, type RealtimeState, type RealtimeStore } from '../../src/store/realtime';
-import { createSeedReferenceStore, type SeedReferenceStore, type RealtimeState as SeedState } from './seed-reference-store';
+import type { MeshEdge, MeshNode, NodeStatus, Severity } from '../../src/protocol/mesh.ts';
+import type { SnapshotState } from '../../src/protocol/frames.ts';
+import type { Envelope, Payload } from '../../src/protocol/messages.ts';
+import { createRealtimeStore, STORE_LIMITS, type RealtimeState, type RealtimeStore } from '../../src/store/realtime.ts';
+import { createSeedReferenceStore, type SeedReferenceStore, type RealtimeState as SeedState } from './seed-reference-store.ts';
 
 export interface BenchResult {
   name: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LruKeys } from '../../src/lib/lru-keys';
+import { LruKeys } from '../../src/lib/lru-keys.ts';
 
 type Op = ['touch' | 'delete', string] | ['clear'];
 

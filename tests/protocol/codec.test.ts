@@ -5,9 +5,9 @@ import {
   encodeBatchFrame,
   encodeEnvelope,
   encodeSnapshotFrame,
-} from '../../src/protocol/codec';
-import { FRAME_LIMITS, type SnapshotState } from '../../src/protocol/frames';
-import type { Envelope } from '../../src/protocol/messages';
+} from '../../src/protocol/codec.ts';
+import { FRAME_LIMITS, type SnapshotState } from '../../src/protocol/frames.ts';
+import type { Envelope } from '../../src/protocol/messages.ts';
 
 const envelope = (seq: number, id = `n${seq}`): Envelope => ({ seq, ts: 1_700_000_000_000 + seq, data: { type: 'node-delete', id } });
 const bad = (seq: number) => ({ seq, ts: 1, data: { type: 'node-status', id: 'a', status: 'on-fire' } });

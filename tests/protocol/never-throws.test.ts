@@ -4,9 +4,9 @@
  * must satisfy the schema. The PRNG is seeded, so a failure reproduces.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeClientMessage, decodeServerFrame, encodeBatchFrame, encodeEnvelope, encodeSnapshotFrame } from '../../src/protocol/codec';
-import { ClientMessage, SnapshotFrame } from '../../src/protocol/frames';
-import { Envelope } from '../../src/protocol/messages';
+import { decodeClientMessage, decodeServerFrame, encodeBatchFrame, encodeEnvelope, encodeSnapshotFrame } from '../../src/protocol/codec.ts';
+import { ClientMessage, SnapshotFrame } from '../../src/protocol/frames.ts';
+import { Envelope } from '../../src/protocol/messages.ts';
 
 /** mulberry32: small, fast, deterministic. */
 function prng(seed: number) {

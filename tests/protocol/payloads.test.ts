@@ -4,9 +4,9 @@
  * a floor frame, the way a message arrives from the wire.
  */
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../src/protocol/mesh';
-import { Envelope, Payload, type PayloadType } from '../../src/protocol/messages';
-import { decodeServerFrame } from '../../src/protocol/codec';
+import { LIMITS } from '../../src/protocol/mesh.ts';
+import { Envelope, Payload, type PayloadType } from '../../src/protocol/messages.ts';
+import { decodeServerFrame } from '../../src/protocol/codec.ts';
 
 const chars = (n: number) => 'x'.repeat(n);
 const metaOf = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));

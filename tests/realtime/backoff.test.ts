@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BACKOFF, backoffDelay, nominalDelay } from '../../src/realtime/backoff';
-import { RealtimeConnection } from '../../src/realtime/connection';
-import { createRealtimeStore } from '../../src/store/realtime';
-import { socketRecorder } from './fake-socket';
+import { BACKOFF, backoffDelay, nominalDelay } from '../../src/realtime/backoff.ts';
+import { RealtimeConnection } from '../../src/realtime/connection.ts';
+import { createRealtimeStore } from '../../src/store/realtime.ts';
+import { socketRecorder } from './fake-socket.ts';
 
 describe('backoff', () => {
   it.each([

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SUBPROTOCOL, type SnapshotFrame } from '../../src/protocol/frames';
-import type { Envelope } from '../../src/protocol/messages';
-import { RealtimeConnection, parseCloseReason } from '../../src/realtime/connection';
-import { MAX_QUEUED_MESSAGES } from '../../src/realtime/inbound-queue';
-import { createRealtimeStore, type RealtimeStore } from '../../src/store/realtime';
-import { socketRecorder } from './fake-socket';
+import { SUBPROTOCOL, type SnapshotFrame } from '../../src/protocol/frames.ts';
+import type { Envelope } from '../../src/protocol/messages.ts';
+import { RealtimeConnection, parseCloseReason } from '../../src/realtime/connection.ts';
+import { MAX_QUEUED_MESSAGES } from '../../src/realtime/inbound-queue.ts';
+import { createRealtimeStore, type RealtimeStore } from '../../src/store/realtime.ts';
+import { socketRecorder } from './fake-socket.ts';
 
 const node = (id: string, status: 'healthy' | 'down' = 'healthy') => ({ id, label: id, kind: 'fetcher', status });
 

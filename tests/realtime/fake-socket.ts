@@ -3,7 +3,7 @@
  * class: the test plays the gateway's part (open, frames, close). Gateway
  * behaviour itself is tested against the real gateway elsewhere.
  */
-import type { SocketFactory, SocketLike } from '../../src/realtime/connection';
+import type { SocketFactory, SocketLike } from '../../src/realtime/connection.ts';
 
 export class FakeSocket implements SocketLike {
   readyState = 0;

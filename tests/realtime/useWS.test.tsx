@@ -4,9 +4,9 @@ import { act, render, waitFor } from '@testing-library/react';
 import { ws } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SUBPROTOCOL } from '../../src/protocol/frames';
-import { useWS } from '../../src/lib/useWS';
-import { initialRealtimeData, useRealtime } from '../../src/store/realtime';
+import { SUBPROTOCOL } from '../../src/protocol/frames.ts';
+import { useWS } from '../../src/lib/useWS.ts';
+import { initialRealtimeData, useRealtime } from '../../src/store/realtime.ts';
 
 const URL = 'ws://localhost/ws?project=demo';
 const gateway = ws.link('ws://localhost/ws');

@@ -5,8 +5,8 @@
  * (per-store counters) may differ.
  */
 import { describe, expect, it } from 'vitest';
-import { createRealtimeStore, STORE_LIMITS, type StoreLimits } from '../../src/store/realtime';
-import { comparableData, envelopes, mixedStream, prng, SMALL_LIMITS } from './fixtures';
+import { createRealtimeStore, STORE_LIMITS, type StoreLimits } from '../../src/store/realtime.ts';
+import { comparableData, envelopes, mixedStream, prng, SMALL_LIMITS } from './fixtures.ts';
 
 function applyInBatches(limits: StoreLimits, seed: number, length: number, batchSize: number | 'random') {
   const stream = envelopes(mixedStream(seed, length));

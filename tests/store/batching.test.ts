@@ -3,9 +3,9 @@
  * notification counts and the identity rules that narrow selectors rely on.
  */
 import { describe, expect, it } from 'vitest';
-import { createRealtimeStore, type RealtimeData } from '../../src/store/realtime';
-import { cloneData, countNotifications, envelopes, mixedStream, p, sequencer, SMALL_LIMITS } from './fixtures';
-import type { Payload } from '../../src/protocol/messages';
+import { createRealtimeStore, type RealtimeData } from '../../src/store/realtime.ts';
+import { cloneData, countNotifications, envelopes, mixedStream, p, sequencer, SMALL_LIMITS } from './fixtures.ts';
+import type { Payload } from '../../src/protocol/messages.ts';
 
 function seededStore() {
   const store = createRealtimeStore();

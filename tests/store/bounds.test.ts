@@ -4,8 +4,8 @@
  * default limits, and its edge cases with small custom limits.
  */
 import { describe, expect, it } from 'vitest';
-import { createRealtimeStore, STORE_LIMITS } from '../../src/store/realtime';
-import { envelopes, p, sequencer, SMALL_LIMITS } from './fixtures';
+import { createRealtimeStore, STORE_LIMITS } from '../../src/store/realtime.ts';
+import { envelopes, p, sequencer, SMALL_LIMITS } from './fixtures.ts';
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 

@@ -1,7 +1,7 @@
 /** Builders shared by the store tests: payloads, envelopes, a notification counter and a seeded PRNG. */
-import type { EdgeStats, MeshEdge, MeshNode, NodeStatus, Progress, Severity } from '../../src/protocol/mesh';
-import type { Envelope, Payload } from '../../src/protocol/messages';
-import { STORE_LIMITS, type RealtimeData, type RealtimeStore, type StoreLimits } from '../../src/store/realtime';
+import type { EdgeStats, MeshEdge, MeshNode, NodeStatus, Progress, Severity } from '../../src/protocol/mesh.ts';
+import type { Envelope, Payload } from '../../src/protocol/messages.ts';
+import { STORE_LIMITS, type RealtimeData, type RealtimeStore, type StoreLimits } from '../../src/store/realtime.ts';
 
 /** Bounds small enough to reach in a handful of messages. */
 export const SMALL_LIMITS: StoreLimits = {

@@ -1,8 +1,8 @@
 /** What each message does to the store: seed 004's semantics, plus deletes, progress and the stream counters. */
 import { describe, expect, it } from 'vitest';
-import { createRealtimeStore } from '../../src/store/realtime';
-import type { Payload } from '../../src/protocol/messages';
-import { BASE_TS, countNotifications, envelope, envelopes, p, sequencer, SMALL_LIMITS } from './fixtures';
+import { createRealtimeStore } from '../../src/store/realtime.ts';
+import type { Payload } from '../../src/protocol/messages.ts';
+import { BASE_TS, countNotifications, envelope, envelopes, p, sequencer, SMALL_LIMITS } from './fixtures.ts';
 
 function storeWith(...payloads: Payload[]) {
   const store = createRealtimeStore();

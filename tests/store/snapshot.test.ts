@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SnapshotState } from '../../src/protocol/frames';
-import { createRealtimeStore, STORE_LIMITS } from '../../src/store/realtime';
-import { countNotifications, p, sequencer, SMALL_LIMITS } from './fixtures';
+import type { SnapshotState } from '../../src/protocol/frames.ts';
+import { createRealtimeStore, STORE_LIMITS } from '../../src/store/realtime.ts';
+import { countNotifications, p, sequencer, SMALL_LIMITS } from './fixtures.ts';
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 

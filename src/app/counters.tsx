@@ -1,0 +1,38 @@
+import { formatCompact } from '../lib/format.ts';
+import { useRealtime, type RealtimeState } from '../store/realtime.ts';
+
+// Primitives: each counter re-renders only when its number changes.
+const selectNodeCount = (state: RealtimeState) => Object.keys(state.nodes).length;
+const selectEdgeCount = (state: RealtimeState) => Object.keys(state.edges).length;
+const selectReceived = (state: RealtimeState) => state.stream.received;
+const selectRejected = (state: RealtimeState) => state.stream.rejected;
+
+/** Small stream counters for the header; the rejected count stays visible so bad input is never silent. */
+export function Counters() {
+  const nodes = useRealtime(selectNodeCount);
+  const edges = useRealtime(selectEdgeCount);
+  const received = useRealtime(selectReceived);
+  const rejected = useRealtime(selectRejected);
+  return (
+    <dl className="counters" aria-label="Stream counters">
+      <Counter name="nodes" value={nodes} />
+      <Counter name="edges" value={edges} />
+      <Counter name="received" value={received} title={`${received} messages received`} />
+      <Counter
+        name="rejected"
+        value={rejected}
+        title={`${rejected} messages or frames failed validation and were dropped`}
+        alert={rejected > 0}
+      />
+    </dl>
+  );
+}
+
+function Counter({ name, value, title, alert }: { name: string; value: number; title?: string; alert?: boolean }) {
+  return (
+    <div className="counter" data-alert={alert || undefined} title={title}>
+      <dt>{name}</dt>
+      <dd>{formatCompact(value)}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+import { useState } from 'react';
+import { useRealtime } from '../../store/realtime.ts';
+import { selectHasData, selectStatus, selectStatusSince } from './selectors.ts';
+
+/**
+ * When the data on screen stopped being live: the moment the link left
+ * `open`, kept through every retry that follows, or null while live or
+ * before any data.
+ */
+export function useStaleSince(): number | null {
+  const status = useRealtime(selectStatus);
+  const since = useRealtime(selectStatusSince);
+  const hasData = useRealtime(selectHasData);
+  const [lostAt, setLostAt] = useState<number | null>(null);
+  // The store says when the status last changed; the first change away from
+  // `open` is the one that matters, so it is remembered here.
+  if (status === 'open' && lostAt !== null) setLostAt(null);
+  if (status !== 'open' && hasData && lostAt === null) setLostAt(since);
+  return status === 'open' || !hasData ? null : (lostAt ?? since);
+}

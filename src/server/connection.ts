@@ -1,0 +1,259 @@
+/**
+ * One client socket: its outbound queue, flushed as one frame per window, its
+ * inbound validation, and its liveness. The gateway owns the sockets; a room
+ * sees a connection only as a {@link RoomMember}.
+ *
+ * Two modes, fixed at the handshake: `v1` (the client offered SUBPROTOCOL)
+ * gets a `snapshot` frame then `batch` frames; `floor` (no subprotocol, seed
+ * 004) gets one bare envelope per frame, the snapshot included.
+ */
+import { WebSocket, type RawData } from 'ws';
+import { FRAME_LIMITS, type ErrorFrame, type PongFrame } from '../protocol/frames.ts';
+import { decodeClientMessage, encodeBatchFrame } from '../protocol/codec.ts';
+import { assertNever } from '../lib/assert-never.ts';
+import { CLOSE_CODES, closeReason } from './close-codes.ts';
+import { floorSnapshotEnvelopes } from './floor-snapshot.ts';
+import type { RoomMember, RoomSnapshot } from './room.ts';
+
+/** `v1` clients offered SUBPROTOCOL; `floor` clients offered nothing (seed 004). */
+export type ConnectionMode = 'v1' | 'floor';
+
+/** Counters shared by every connection of a gateway; plain fields because they change per frame. */
+export interface GatewayCounters {
+  framesSent: number;
+  /** Envelopes sent, in batches or floor frames (a floor snapshot's envelopes included). */
+  messagesSent: number;
+  snapshotsSent: number;
+  /** Client frames answered with an `error` frame or a protocol close (binary, not JSON, unknown, too big). */
+  clientMessagesRejected: number;
+  /** Connections closed with 4409 because their send buffer passed `maxBufferedBytes`. */
+  slowConsumersClosed: number;
+}
+
+/** Settings and hooks a gateway gives each connection. */
+export interface ConnectionOptions {
+  mode: ConnectionMode;
+  flushIntervalMs: number;
+  maxBatchMessages: number;
+  maxBufferedBytes: number;
+  /** The connection is closed with 1008 when this many of its frames have been rejected. */
+  maxBadMessages: number;
+  counters: GatewayCounters;
+  /** Wall-clock ms, for the `ts` of pong frames. */
+  now: () => number;
+  /** Monotonic ms, for liveness. */
+  clock: () => number;
+  /** Called once when the connection stops taking deltas (closed by either side). */
+  onDetached: (connection: Connection) => void;
+  onInternalError: (error: unknown) => void;
+}
+
+/**
+ * A batch is flushed early past this many queued characters, so one frame
+ * stays well below the 16 MiB a client accepts even when envelopes are large
+ * (a log chunk may carry 16 KiB of text).
+ */
+const MAX_BATCH_CHARS = 4 * 1024 * 1024;
+
+/** One client socket: outbound batching, inbound validation, liveness. */
+export class Connection implements RoomMember {
+  /** Monotonic time of the last pong or message from the client. */
+  private lastSeenAt: number;
+  private queue: string[] = [];
+  private queuedChars = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private badMessages = 0;
+  private detached = false;
+  /** Settles when the socket has closed, whoever closed it. */
+  readonly closed: Promise<void>;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly projectId: string,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.lastSeenAt = options.clock();
+    // `ws` emits 'error' for a client's protocol faults (oversized frame → 1009, bad UTF-8 → 1007,
+    // codes `WS_ERR_*`) and then closes the socket itself; without a listener the process would crash.
+    socket.on('error', (error: Error & { code?: unknown }) => {
+      if (typeof error.code === 'string' && error.code.startsWith('WS_ERR_')) options.counters.clientMessagesRejected++;
+    });
+    socket.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
+    socket.on('pong', () => {
+      this.lastSeenAt = options.clock();
+    });
+    this.closed = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.detach();
+        resolve();
+      });
+    });
+  }
+
+  get mode(): ConnectionMode {
+    return this.options.mode;
+  }
+
+  receiveSnapshot(snapshot: RoomSnapshot): void {
+    if (this.options.mode === 'v1') {
+      const frame = snapshot.frame();
+      if (frame.length > FRAME_LIMITS.maxServerFrameBytes) {
+        // The client would reject it as too large; say so instead of sending it.
+        this.close(CLOSE_CODES.internalError, closeReason('snapshot too large'));
+        return;
+      }
+      this.send(frame);
+    } else {
+      const envelopes = floorSnapshotEnvelopes(snapshot.seq, snapshot.ts, snapshot.state());
+      for (const envelope of envelopes) this.send(envelope);
+      this.options.counters.messagesSent += envelopes.length;
+    }
+    this.options.counters.snapshotsSent++;
+    this.checkBuffered();
+  }
+
+  receiveDelta(serialised: string): void {
+    if (this.detached) return;
+    this.queue.push(serialised);
+    this.queuedChars += serialised.length;
+    if (this.queue.length >= this.options.maxBatchMessages || this.queuedChars >= MAX_BATCH_CHARS) {
+      this.flush();
+    } else {
+      this.flushTimer ??= setTimeout(() => this.guard(() => this.flush()), this.options.flushIntervalMs);
+    }
+  }
+
+  /** Sends what is queued now: one batch frame (v1) or one frame per envelope (floor). */
+  flush(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.queuedChars = 0;
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.options.mode === 'v1') {
+      this.send(encodeBatchFrame(batch));
+    } else {
+      for (const envelope of batch) this.send(envelope);
+    }
+    this.options.counters.messagesSent += batch.length;
+    this.checkBuffered();
+  }
+
+  /**
+   * Pings a live client; terminates one silent for longer than `idleTimeoutMs`
+   * (no pong, no message). Returns false when it terminated the connection.
+   */
+  checkLiveness(idleTimeoutMs: number): boolean {
+    if (this.options.clock() - this.lastSeenAt > idleTimeoutMs) {
+      this.terminate();
+      return false;
+    }
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
+    return true;
+  }
+
+  /** Stops taking deltas and closes with `code`; `reason` is short JSON (see closeReason). */
+  close(code: number, reason: string): void {
+    this.detach();
+    const state = this.socket.readyState;
+    if (state === WebSocket.OPEN || state === WebSocket.CONNECTING) this.socket.close(code, reason);
+  }
+
+  /** Flushes what is queued, then closes: nothing published before a shutdown is lost. */
+  shutdown(code: number, reason: string): void {
+    this.guard(() => this.flush());
+    this.close(code, reason);
+  }
+
+  terminate(): void {
+    this.detach();
+    this.socket.terminate();
+  }
+
+  private send(text: string): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.socket.send(text);
+    this.options.counters.framesSent++;
+  }
+
+  /**
+   * A reader slower than the stream would make its send buffer, and so the
+   * gateway's memory, grow without end: past the limit it is closed with 4409
+   * and reconnects to a fresh snapshot. (Finer degradation, such as coalescing
+   * series first, is for a later issue.)
+   */
+  private checkBuffered(): void {
+    const buffered = this.socket.bufferedAmount;
+    if (buffered <= this.options.maxBufferedBytes || this.detached) return;
+    this.options.counters.slowConsumersClosed++;
+    this.close(CLOSE_CODES.tooSlow, closeReason('too slow to keep up', { bufferedBytes: buffered }));
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.lastSeenAt = this.options.clock();
+    if (isBinary) {
+      this.reject('binary-frame', 'binary frames are not part of the protocol');
+      return;
+    }
+    const decoded = decodeClientMessage(rawDataToString(data));
+    if (!decoded.ok) {
+      this.reject(decoded.code, decoded.reason);
+      return;
+    }
+    const message = decoded.message;
+    switch (message.type) {
+      case 'ping': {
+        const pong: PongFrame = { type: 'pong', ts: this.options.now() };
+        if (message.id !== undefined) pong.id = message.id;
+        this.send(JSON.stringify(pong));
+        break;
+      }
+      default:
+        assertNever(message.type);
+    }
+  }
+
+  private reject(code: string, message: string): void {
+    this.options.counters.clientMessagesRejected++;
+    this.badMessages++;
+    const frame: ErrorFrame = { type: 'error', code, message };
+    this.send(JSON.stringify(frame));
+    if (this.badMessages >= this.options.maxBadMessages) {
+      this.close(CLOSE_CODES.policyViolation, closeReason('too many bad messages', { rejected: this.badMessages }));
+    }
+  }
+
+  private detach(): void {
+    if (this.detached) return;
+    this.detached = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.queue = [];
+    this.queuedChars = 0;
+    this.options.onDetached(this);
+  }
+
+  /** Nothing a client sends, and no bug in handling it, may throw out of a socket callback. */
+  private guard(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.options.onInternalError(error);
+      try {
+        this.close(CLOSE_CODES.internalError, closeReason('internal error'));
+      } catch {
+        this.terminate();
+      }
+    }
+  }
+}
+
+function rawDataToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

@@ -1,0 +1,144 @@
+/**
+ * The standalone server behind `npm start`: the built app from `dist/`,
+ * `GET /healthz`, the gateway on `/ws`, the HTTP publish endpoint, and a
+ * simulated mesh for each project a viewer opens (unless disabled).
+ *
+ * A project fed over HTTP is a real one: publishing to it stops its
+ * simulator, and a project first opened by a publish never gets one.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Gateway, GATEWAY_DEFAULTS, type GatewayOptions } from './gateway.ts';
+import type { SimulationSettings } from './env.ts';
+import { projectSeed } from './env.ts';
+import { pathnameOf, rejectUpgrade, sendJson } from './http/http-helpers.ts';
+import { createPublishEndpoint, type PublishEndpoint } from './http/publish-endpoint.ts';
+import { createStaticFiles } from './http/static-files.ts';
+import { SimulationRegistry } from './simulator/run.ts';
+
+/** Options of `createStandaloneServer`; all optional. */
+export interface StandaloneServerOptions {
+  /** The built app. Default: `dist/` at the repository root. */
+  distDir?: string;
+  /** Simulated meshes for viewed projects; `enabled: false` (or omitting it) serves only real data. */
+  simulation?: SimulationSettings;
+  gateway?: Omit<GatewayOptions, 'onProjectOpened'>;
+  /** Largest publish body. Default 1 MiB. */
+  maxPublishBytes?: number;
+}
+
+/** The server, its gateway and its parts, for main.ts and tests. */
+export interface StandaloneServer {
+  readonly server: Server;
+  readonly gateway: Gateway;
+  readonly simulations: SimulationRegistry | null;
+  readonly publishEndpoint: PublishEndpoint;
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stops the simulators, closes the gateway (1001 to every client) and the HTTP server. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long in-flight HTTP requests get to finish on close before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
+/** `dist/` at the repository root, where `npm run build` puts the app. */
+export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../dist', import.meta.url));
+
+/** Builds the standalone server, not yet listening: call `listen`. */
+export function createStandaloneServer(options: StandaloneServerOptions = {}): StandaloneServer {
+  const startedAt = Date.now();
+  const wsPath = options.gateway?.path ?? GATEWAY_DEFAULTS.path;
+  let simulations: SimulationRegistry | null = null;
+  const simulation = options.simulation;
+
+  const gateway = new Gateway({
+    ...options.gateway,
+    onProjectOpened: (projectId, _room, cause) => {
+      if (cause === 'connection') simulations?.start(projectId);
+    },
+  });
+  if (simulation?.enabled) {
+    simulations = new SimulationRegistry(gateway, {
+      size: simulation.size,
+      ratePerSecond: simulation.ratePerSecond,
+      seedFor: (projectId) => projectSeed(projectId, simulation.seed),
+    });
+  }
+  const publishEndpoint = createPublishEndpoint(gateway, {
+    maxBodyBytes: options.maxPublishBytes,
+    onPublish: (projectId) => simulations?.stop(projectId),
+  });
+  const serveStatic = createStaticFiles(options.distDir ?? DEFAULT_DIST_DIR);
+
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const pathname = pathnameOf(req.url);
+    if (pathname === '/healthz') {
+      return sendJson(res, 200, {
+        status: 'ok',
+        uptimeS: Math.round((Date.now() - startedAt) / 1000),
+        gateway: gateway.stats(),
+        publish: publishEndpoint.stats(),
+        simulations: simulations?.size ?? 0,
+      });
+    }
+    if (publishEndpoint.handle(req, res)) return;
+    if (await serveStatic(req, res)) return;
+    if (pathname === '/' || pathname === '/index.html') {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('The app is not built yet: run `npm run build`, then restart. The gateway is up on /ws.\n');
+      return;
+    }
+    sendJson(res, 404, { error: 'not found' });
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      console.error('[meshwatch] request failed:', error);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  gateway.attach(server);
+  // The gateway leaves other paths alone; with no one else listening, they would hang.
+  server.on('upgrade', (req, socket) => {
+    if (pathnameOf(req.url) !== wsPath) rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    gateway,
+    simulations,
+    publishEndpoint,
+    listen(port, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        simulations?.stopAll();
+        await gateway.close();
+        await new Promise<void>((resolve) => {
+          // A keep-alive connection whose last response is still finishing is not idle yet when
+          // `close` is called, and would then hold it open until the client drops it (seconds).
+          // Sweep idle connections until the server has closed; cut off stragglers after a grace.
+          const sweep = setInterval(() => server.closeIdleConnections(), 25);
+          const cutoff = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+          server.close(() => {
+            clearInterval(sweep);
+            clearTimeout(cutoff);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ViteDevServer } from 'vite';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from './chromium.ts';
+import { freePort, gatewayOf, startDevServer } from './dev-server.ts';
+
+const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+
+describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
+  let port: number;
+  let server: ViteDevServer | null = null;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    port = await freePort();
+    server = await startDevServer(port);
+    browser = await launchChromium();
+    context = browser.context;
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the live mesh: graph nodes, edges, events and charts', { timeout: 60_000 }, async () => {
+    const started = Date.now();
+    await page.goto(`http://127.0.0.1:${port}/?project=demo`);
+    await page.locator('.react-flow__node').nth(19).waitFor({ timeout: 30_000 });
+    const firstPaint = Date.now() - started;
+    const nodes = await page.locator('.react-flow__node').count();
+    expect(nodes).toBeGreaterThanOrEqual(20);
+    expect(nodes).toBeLessThanOrEqual(60);
+    expect(await page.locator('.react-flow__edge').count()).toBeGreaterThanOrEqual(nodes - 1);
+
+    const feed = page.getByRole('log', { name: /event feed/i }).or(page.getByRole('list', { name: /event feed/i }));
+    await feed.getByRole('listitem').first().waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/live/i);
+    // Charts draw lines once points arrive.
+    await page.locator('.recharts-line-curve').first().waitFor({ timeout: 15_000 });
+
+    await page.screenshot({ path: `${artifacts}dashboard.png` });
+    console.info(`[e2e] ${nodes} nodes on screen ${firstPaint} ms after navigation (includes Vite's first compile)`);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a clicked node with its live log lines', { timeout: 60_000 }, async () => {
+    await page.locator('.react-flow__node').filter({ hasText: /postgres/i }).first().click();
+    const panel = page.getByRole('region', { name: 'Selected node' });
+    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toMatch(/postgres/i);
+    const logLines = panel.getByRole('list', { name: /log lines of postgres/i }).getByRole('listitem');
+    await logLines.first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: `${artifacts}node-selected.png` });
+  });
+
+  it('says it is reconnecting when the gateway stops, and recovers without a reload when it returns', async () => {
+    // The same stop and start as the dev server's `g + enter` shortcut: the page server stays up.
+    const mounted = gatewayOf(server!);
+    const badge = page.getByRole('status').first();
+    let navigations = 0;
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+
+    await mounted.stop();
+    await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toMatch(/reconnecting/i);
+    await expect.poll(() => badge.textContent()).toMatch(/next try in \d+/i);
+    await expect.poll(() => page.getByText(/stale since/i).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${artifacts}reconnecting.png` });
+
+    mounted.start();
+    await expect.poll(() => badge.textContent(), { timeout: 45_000 }).toMatch(/live/i);
+    await page.locator('.react-flow__node').nth(19).waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByText(/stale since/i).count()).toBe(0);
+    expect(navigations).toBe(0);
+    await page.screenshot({ path: `${artifacts}recovered.png` });
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});

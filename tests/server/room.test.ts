@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { Envelope, Payload } from '../../src/protocol/messages.ts';
+import { SnapshotFrame } from '../../src/protocol/frames.ts';
+import { Room, type RoomMember, type RoomSnapshot } from '../../src/server/room.ts';
+
+class RecordingMember implements RoomMember {
+  snapshot: RoomSnapshot | null = null;
+  snapshotSeqAtJoin = -1;
+  readonly deltas: Array<{ serialised: string; envelope: Envelope }> = [];
+  receiveSnapshot(snapshot: RoomSnapshot): void {
+    this.snapshot = snapshot;
+    this.snapshotSeqAtJoin = snapshot.seq;
+  }
+  receiveDelta(serialised: string, envelope: Envelope): void {
+    this.deltas.push({ serialised, envelope });
+  }
+}
+
+const event = (message: string): Payload => ({ type: 'event', message, severity: 'info' });
+
+function newRoom(limits = {}) {
+  let clock = 1_000;
+  return new Room('p', 'epoch-1', { now: () => clock++, stateLimits: limits });
+}
+
+describe('room', () => {
+  it('stamps contiguous seqs from 1, with the injected clock', () => {
+    const room = newRoom();
+    expect(room.seq).toBe(0);
+    const stamped = [room.publish(event('a')), room.publish(event('b')), room.publish(event('c'))];
+    expect(stamped.map((o) => (o.ok ? [o.envelope.seq, o.envelope.ts] : null))).toEqual([[1, 1_000], [2, 1_001], [3, 1_002]]);
+    expect(room.seq).toBe(3);
+  });
+
+  it('gives a joining member the snapshot at the current seq, then only later deltas', () => {
+    const room = newRoom();
+    room.publish({ type: 'node-upsert', node: { id: 'a', label: 'A', kind: 'svc', status: 'healthy' } });
+    room.publish(event('before'));
+    const member = new RecordingMember();
+    room.join(member);
+    room.publish(event('after'));
+    expect(member.snapshotSeqAtJoin).toBe(2);
+    expect(member.snapshot!.state().nodes.map((n) => n.id)).toEqual(['a']);
+    expect(member.deltas.map((d) => d.envelope.seq)).toEqual([3]);
+  });
+
+  it('serialises each envelope once and hands every member the same string', () => {
+    const room = newRoom();
+    const members = [new RecordingMember(), new RecordingMember(), new RecordingMember()];
+    members.forEach((m) => room.join(m));
+    room.publish(event('shared'));
+    const strings = members.map((m) => m.deltas[0]!.serialised);
+    expect(new Set(strings).size).toBe(1);
+    const { envelope } = members[0]!.deltas[0]!;
+    expect(JSON.parse(strings[0]!)).toEqual({ seq: 1, ts: envelope.ts, data: event('shared') });
+  });
+
+  it('stops sending to a member that left', () => {
+    const room = newRoom();
+    const member = new RecordingMember();
+    room.join(member);
+    room.leave(member);
+    room.publish(event('x'));
+    expect(member.deltas).toEqual([]);
+    expect(room.memberCount).toBe(0);
+  });
+
+  it('builds a valid v1 snapshot frame, shared by joins at the same seq', () => {
+    const room = newRoom();
+    room.publish(event('x'));
+    const first = new RecordingMember();
+    const second = new RecordingMember();
+    room.join(first);
+    room.join(second);
+    const frame = first.snapshot!.frame();
+    expect(second.snapshot!.frame()).toBe(frame);
+    const parsed = SnapshotFrame.parse(JSON.parse(frame));
+    expect(parsed).toMatchObject({ type: 'snapshot', epoch: 'epoch-1', seq: 1 });
+    room.publish(event('y'));
+    const third = new RecordingMember();
+    room.join(third);
+    expect(SnapshotFrame.parse(JSON.parse(third.snapshot!.frame())).seq).toBe(2);
+  });
+
+  it('refuses a payload past a topology cap without spending a seq', () => {
+    const room = newRoom({ maxNodes: 1 });
+    const member = new RecordingMember();
+    room.join(member);
+    room.publish({ type: 'node-upsert', node: { id: 'a', label: 'A', kind: 'svc', status: 'healthy' } });
+    const refused = room.publish({ type: 'node-upsert', node: { id: 'b', label: 'B', kind: 'svc', status: 'healthy' } });
+    expect(refused).toMatchObject({ ok: false, code: 'node-limit' });
+    room.publish(event('next'));
+    expect(member.deltas.map((d) => d.envelope.seq)).toEqual([1, 2]);
+  });
+});

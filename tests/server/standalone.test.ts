@@ -1,0 +1,196 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Payload } from '../../src/protocol/messages.ts';
+import { createStandaloneServer, type StandaloneServer } from '../../src/server/standalone.ts';
+import { expectContiguous, TestClient, waitFor } from './support.ts';
+
+let app: StandaloneServer;
+let base: string;
+let dist: string;
+const clients: TestClient[] = [];
+
+async function start(options: Parameters<typeof createStandaloneServer>[0] = {}): Promise<void> {
+  app = createStandaloneServer({ distDir: dist, gateway: { flushIntervalMs: 10 }, ...options });
+  const address = await app.listen(0);
+  base = `http://127.0.0.1:${address.port}`;
+}
+
+function publish(project: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(`${base}/api/projects/${encodeURIComponent(project)}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+}
+
+/** A raw request, for what fetch will not send (a body larger than its declared length, no length at all). */
+function rawPost(path: string, chunks: Buffer[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+const node: Payload = { type: 'node-upsert', node: { id: 'db', label: 'DB', kind: 'postgres', status: 'healthy' } };
+
+beforeEach(async () => {
+  dist = await mkdtemp(join(tmpdir(), 'meshwatch-dist-'));
+  await mkdir(join(dist, 'assets'));
+  await writeFile(join(dist, 'index.html'), '<!doctype html><title>meshwatch</title>');
+  await writeFile(join(dist, 'assets', 'app-1234.js'), 'console.log(1)');
+  await writeFile(join(dist, 'favicon.svg'), '<svg/>');
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await app?.close();
+  await rm(dist, { recursive: true, force: true });
+});
+
+describe('standalone server', () => {
+  describe('POST /api/projects/:id/publish', () => {
+    beforeEach(() => start());
+
+    it('accepts one valid payload with 202 and the seq it got', async () => {
+      const res = await publish('prod', JSON.stringify(node));
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ accepted: 1, refused: 0, seq: 1 });
+    });
+
+    it('accepts an array of payloads, and they reach a connected client in order', async () => {
+      const client = await TestClient.open(`${base.replace('http', 'ws')}/ws?project=prod`);
+      clients.push(client);
+      await waitFor(() => client.snapshot !== undefined, 'snapshot');
+      const payloads: Payload[] = [
+        node,
+        { type: 'node-status', id: 'db', status: 'degraded' },
+        { type: 'event', message: 'replica lag 4 s', severity: 'warn', nodeId: 'db' },
+      ];
+      const res = await publish('prod', JSON.stringify(payloads));
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ accepted: 3, refused: 0, seq: 3 });
+      await waitFor(() => client.envelopes.length === 3, 'published payloads');
+      expect(client.envelopes.map((e) => e.data)).toEqual(payloads);
+      expectContiguous(client.envelopes.map((e) => e.seq), 1);
+    });
+
+    it.each([
+      { name: 'not JSON', body: '{"type":', error: 'body is not JSON' },
+      { name: 'an unknown payload type', body: JSON.stringify({ type: 'reboot' }), error: 'invalid payload' },
+      { name: 'a payload with an out-of-range field', body: JSON.stringify({ type: 'edge-stats', id: 'e', stats: { rps: 1, errorRate: 2, p95Ms: 1 } }), error: 'invalid payload' },
+      { name: 'an empty array', body: '[]', error: 'no payloads' },
+      { name: 'an array with one bad payload among good ones', body: JSON.stringify([node, { type: 'event' }]), error: 'invalid payload' },
+    ])('rejects $name with 400, a JSON error, and publishes nothing', async ({ body, error }) => {
+      const res = await publish('prod', body);
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toBe(error);
+      expect(app.gateway.room('prod')).toBeUndefined();
+      expect(app.publishEndpoint.stats()).toEqual({ accepted: 0, rejected: 1 });
+    });
+
+    it('says which payload of an array is invalid', async () => {
+      const res = await publish('prod', JSON.stringify([node, node, { type: 'event', severity: 'loud', message: 'x' }]));
+      const body = await res.json();
+      expect(body.index).toBe(2);
+      expect(body.issues[0].path).toBe('severity');
+    });
+
+    it('rejects a body over 1 MiB with 413, by its declared length', async () => {
+      const res = await publish('prod', JSON.stringify({ type: 'event', severity: 'info', message: 'x'.repeat(1024 * 1024) }));
+      expect(res.status).toBe(413);
+      expect(app.publishEndpoint.stats().rejected).toBe(1);
+    });
+
+    it('rejects a body over 1 MiB with 413 while it streams in, without a declared length', async () => {
+      const chunk = Buffer.alloc(256 * 1024, 0x20);
+      const res = await rawPost('/api/projects/prod/publish', [chunk, chunk, chunk, chunk, chunk]);
+      expect(res.status).toBe(413);
+      expect(app.gateway.room('prod')).toBeUndefined();
+    });
+
+    it('rejects a bad project id with 400 and other methods with 405', async () => {
+      expect((await publish('x'.repeat(129), JSON.stringify(node))).status).toBe(400);
+      const malformed = await fetch(`${base}/api/projects/%E0%A4%A/publish`, { method: 'POST', body: JSON.stringify(node) });
+      expect(malformed.status).toBe(400);
+      const get = await fetch(`${base}/api/projects/prod/publish`);
+      expect(get.status).toBe(405);
+      expect(get.headers.get('allow')).toBe('POST');
+    });
+  });
+
+  describe('with the simulator on', () => {
+    beforeEach(() => start({ simulation: { enabled: true, size: 30, ratePerSecond: 100 } }));
+
+    it('simulates a project a viewer opens', async () => {
+      const client = await TestClient.open(`${base.replace('http', 'ws')}/ws?project=demo`);
+      clients.push(client);
+      await waitFor(() => client.snapshot !== undefined, 'snapshot');
+      expect(client.snapshot!.state.nodes.length).toBeGreaterThanOrEqual(20);
+      await waitFor(() => client.envelopes.length > 5, 'live traffic');
+    });
+
+    it('never simulates a project first opened by a publisher, and stops simulating one a publisher takes over', async () => {
+      await publish('real', JSON.stringify(node));
+      expect(app.simulations!.has('real')).toBe(false);
+      const viewer = await TestClient.open(`${base.replace('http', 'ws')}/ws?project=demo`);
+      clients.push(viewer);
+      await waitFor(() => app.simulations!.has('demo'), 'demo simulated');
+      await publish('demo', JSON.stringify(node));
+      expect(app.simulations!.has('demo')).toBe(false);
+    });
+  });
+
+  describe('HTTP', () => {
+    beforeEach(() => start());
+
+    it('reports health with the gateway stats', async () => {
+      const res = await fetch(`${base}/healthz`);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body).toMatchObject({ status: 'ok', gateway: { connections: 0, rooms: 0 } });
+      expect(body.gateway.epoch).toBe(app.gateway.epoch);
+    });
+
+    it.each([
+      { path: '/', type: 'text/html; charset=utf-8', cache: 'no-cache' },
+      { path: '/?project=demo', type: 'text/html; charset=utf-8', cache: 'no-cache' },
+      { path: '/assets/app-1234.js', type: 'text/javascript; charset=utf-8', cache: 'public, max-age=31536000, immutable' },
+      { path: '/favicon.svg', type: 'image/svg+xml', cache: 'no-cache' },
+    ])('serves $path from dist with its content type', async ({ path, type, cache }) => {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(type);
+      expect(res.headers.get('cache-control')).toBe(cache);
+      expect((await res.text()).length).toBeGreaterThan(0);
+    });
+
+    it.each(['/missing.js', '/../package.json', '/%2e%2e/package.json', '/assets/../../package.json'])('answers %s with 404', async (path) => {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status).toBe(404);
+    });
+
+    it('refuses WebSocket upgrades on other paths with 404', async () => {
+      const client = new TestClient(`${base.replace('http', 'ws')}/elsewhere?project=p`);
+      clients.push(client);
+      await waitFor(() => client.httpStatus !== null, 'HTTP response');
+      expect(client.httpStatus).toBe(404);
+    });
+  });
+
+  it('says the app is not built when dist is empty, and still serves the gateway', async () => {
+    await rm(join(dist, 'index.html'));
+    await start();
+    const res = await fetch(`${base}/`);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('npm run build');
+  });
+});
