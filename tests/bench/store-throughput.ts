@@ -13,6 +13,7 @@ import type { SnapshotState } from '../../src/protocol/frames.ts';
 import type { Envelope, Payload } from '../../src/protocol/messages.ts';
 import { createRealtimeStore, STORE_LIMITS, type RealtimeState, type RealtimeStore } from '../../src/store/realtime.ts';
 import { createSeedReferenceStore, type SeedReferenceStore, type RealtimeState as SeedState } from './seed-reference-store.ts';
+import { prng } from '../support/prng.ts';
 
 export interface BenchResult {
   name: string;
@@ -37,20 +38,6 @@ const STATUSES: NodeStatus[] = ['healthy', 'healthy', 'healthy', 'degraded', 'do
 const SEVERITIES: Severity[] = ['debug', 'info', 'info', 'warn', 'error'];
 const BASE_TS = 1_700_000_000_000;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-}
 
 // ---------------------------------------------------------------------------
 // The workload

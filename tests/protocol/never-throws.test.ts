@@ -7,21 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeClientMessage, decodeServerFrame, encodeBatchFrame, encodeEnvelope, encodeSnapshotFrame } from '../../src/protocol/codec.ts';
 import { ClientMessage, SnapshotFrame } from '../../src/protocol/frames.ts';
 import { Envelope } from '../../src/protocol/messages.ts';
+import { prng } from '../support/prng.ts';
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-}
 type Rng = ReturnType<typeof prng>;
 
 const corpus: string[] = [

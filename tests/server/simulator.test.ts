@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Payload } from '../../src/protocol/messages.ts';
 import { CrawlSimulator, type SimulatorOptions } from '../../src/server/simulator/simulator.ts';
-import { hashSeed, mulberry32 } from '../../src/server/simulator/prng.ts';
+import { hashSeed, mulberry32 } from '../../src/lib/prng.ts';
 
 const START = Date.UTC(2025, 0, 1);
 

@@ -2,6 +2,7 @@
 import type { EdgeStats, MeshEdge, MeshNode, NodeStatus, Progress, Severity } from '../../src/protocol/mesh.ts';
 import type { Envelope, Payload } from '../../src/protocol/messages.ts';
 import { STORE_LIMITS, type RealtimeData, type RealtimeStore, type StoreLimits } from '../../src/store/realtime.ts';
+import { prng } from '../support/prng.ts';
 
 /** Bounds small enough to reach in a handful of messages. */
 export const SMALL_LIMITS: StoreLimits = {
@@ -100,20 +101,7 @@ export function cloneData(state: RealtimeData) {
   return structuredClone({ nodes, edges, events, charts, logs, progress, stream, topologyVersion });
 }
 
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-}
+export { prng } from '../support/prng.ts';
 
 const STATUSES: NodeStatus[] = ['healthy', 'degraded', 'down', 'starting', 'unknown'];
 const SEVERITIES: Severity[] = ['debug', 'info', 'warn', 'error'];

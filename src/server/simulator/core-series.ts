@@ -5,7 +5,7 @@
  * so a crashed fetcher shows up as a dip in pages and a bump in errors.
  */
 import type { Payload } from '../../protocol/messages.ts';
-import type { Random } from './prng.ts';
+import type { Random } from '../../lib/prng.ts';
 import { clamp, round, type SimulatedMesh } from './simulated-mesh.ts';
 
 /** Series written every tick; `postgres.*` belong to node `postgres`, `queue.depth` to `kafka`. */

@@ -4,7 +4,7 @@
  * the next run starts. One progress id, so a dashboard shows one bar.
  */
 import type { Payload } from '../../protocol/messages.ts';
-import type { Random } from './prng.ts';
+import type { Random } from '../../lib/prng.ts';
 import { clamp, round, type SimulatedMesh } from './simulated-mesh.ts';
 import type { Timeline } from './timeline.ts';
 

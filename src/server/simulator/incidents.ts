@@ -8,7 +8,7 @@ import type { Payload } from '../../protocol/messages.ts';
 import type { EdgeRoleName } from './crawl-mesh.ts';
 import { formatCount } from './crawl-run.ts';
 import { crashLines } from './log-lines.ts';
-import type { Random } from './prng.ts';
+import type { Random } from '../../lib/prng.ts';
 import { round, type SimulatedMesh } from './simulated-mesh.ts';
 import type { Timeline } from './timeline.ts';
 

@@ -4,7 +4,7 @@
  * Everything random comes from the simulator's seeded source.
  */
 import type { Severity } from '../../protocol/mesh.ts';
-import type { Random } from './prng.ts';
+import type { Random } from '../../lib/prng.ts';
 
 /** One generated log line and its level. */
 export interface LogLineOut {

@@ -16,7 +16,7 @@ import {
   type EdgeRoleName,
   type PlannedEdge,
 } from './crawl-mesh.ts';
-import type { Random } from './prng.ts';
+import type { Random } from '../../lib/prng.ts';
 
 /** Where fetchers run; only for their `meta`. */
 export const REGIONS = ['eu-west-1', 'us-east-1', 'us-west-2', 'ap-southeast-2'] as const;

@@ -17,7 +17,7 @@ import { CoreSeries } from './core-series.ts';
 import { CrawlRun } from './crawl-run.ts';
 import { Incidents } from './incidents.ts';
 import { logLine, randomHost } from './log-lines.ts';
-import { Random } from './prng.ts';
+import { Random } from '../../lib/prng.ts';
 import { clamp, round, SimulatedMesh } from './simulated-mesh.ts';
 import { Timeline } from './timeline.ts';
 
