@@ -18,6 +18,11 @@ const nonNegative = finite.nonnegative();
 
 export const Id = z.string().min(1).max(LIMITS.idLength);
 
+/** A project as named in `/ws?project=<id>` and `/api/projects/<id>/publish`. */
+export const ProjectId = Id.refine((id) => id.trim() !== '', 'project id must not be blank');
+/** The project the app opens without `?project=`, and the one the gateway names at start-up. */
+export const DEFAULT_PROJECT = 'demo';
+
 export const NODE_STATUSES = ['healthy', 'degraded', 'down', 'starting', 'unknown'] as const;
 export const NodeStatus = z.enum(NODE_STATUSES);
 export type NodeStatus = z.infer<typeof NodeStatus>;
