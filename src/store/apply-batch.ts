@@ -8,6 +8,7 @@
  */
 import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.ts';
 import type { Envelope } from '../protocol/messages.ts';
+import { mergeEdgeUpsert, splitLogLines } from '../protocol/fold.ts';
 import { assertNever } from '../lib/assert-never.ts';
 import type { LruKeys } from '../lib/lru-keys.ts';
 import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
@@ -16,6 +17,7 @@ import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './type
 export interface Bookkeeping {
   seriesLru: LruKeys;
   logLru: LruKeys;
+  progressLru: LruKeys;
   /** series name → owning node id, for series that named one. */
   seriesOwner: Map<string, string>;
   nextId: number;
@@ -47,7 +49,18 @@ export function reduceBatch(
   const ownLogs = new Set<string>();
   const newEvents: MeshEvent[] = [];
   let structural = false;
+  let ownershipChanged = false;
   let lastSeq = state.stream.lastSeq;
+  // Edges touching deleted nodes go in one pass at the end, not one scan per
+  // delete. To match message-by-message application, an edge goes only if an
+  // endpoint was deleted after the edge's last upsert in this batch.
+  const deletedAt = new Map<string, number>();
+  const upsertedAt = new Map<string, number>();
+  let position = 0;
+  /** An edge still in the record but already gone as far as messages after its endpoint's deletion are concerned. */
+  const isDoomed = (edge: MeshEdge) =>
+    deletedAt.size > 0 &&
+    Math.max(deletedAt.get(edge.source) ?? 0, deletedAt.get(edge.target) ?? 0) > (upsertedAt.get(edge.id) ?? 0);
 
   const writableNodes = () => (nodes ??= { ...state.nodes });
   const writableEdges = () => (edges ??= { ...state.edges });
@@ -59,7 +72,7 @@ export function reduceBatch(
     delete all[series];
     ownSeries.delete(series);
     book.seriesLru.delete(series);
-    book.seriesOwner.delete(series);
+    if (book.seriesOwner.delete(series)) ownershipChanged = true;
   };
   const dropLogs = (nodeId: string) => {
     if (!((logs ?? state.logs)[nodeId])) return;
@@ -74,6 +87,7 @@ export function reduceBatch(
   };
 
   for (const message of messages) {
+    position++;
     if (message.seq > lastSeq) lastSeq = message.seq;
     const data = message.data;
     switch (data.type) {
@@ -94,24 +108,23 @@ export function reduceBatch(
           delete writableNodes()[id];
           structural = true;
         }
-        for (const edge of Object.values(edges ?? state.edges)) {
-          if (edge.source === id || edge.target === id) deleteEdge(edge.id);
-        }
+        deletedAt.set(id, position);
         dropLogs(id);
         for (const [series, owner] of book.seriesOwner) if (owner === id) dropSeries(series);
         break;
       }
       case 'edge-upsert': {
         const all = writableEdges();
-        const before = all[data.edge.id];
+        const existing = all[data.edge.id];
+        const before = existing && !isDoomed(existing) ? existing : undefined;
         if (isStructuralEdgeChange(before, data.edge)) structural = true;
-        // An upsert without stats keeps the stats the edge already had.
-        all[data.edge.id] = data.edge.stats || !before?.stats ? data.edge : { ...data.edge, stats: before.stats };
+        all[data.edge.id] = mergeEdgeUpsert(before, data.edge);
+        upsertedAt.set(data.edge.id, position);
         break;
       }
       case 'edge-stats': {
         const current = (edges ?? state.edges)[data.id];
-        if (current) writableEdges()[data.id] = { ...current, stats: data.stats };
+        if (current && !isDoomed(current)) writableEdges()[data.id] = { ...current, stats: data.stats };
         break;
       }
       case 'edge-delete':
@@ -124,7 +137,7 @@ export function reduceBatch(
         break;
       }
       case 'log-chunk': {
-        const lines = data.text.split('\n').filter((text) => text !== '');
+        const lines = splitLogLines(data.text);
         // An empty chunk must not take one of the bounded log slots.
         if (lines.length === 0) break;
         const all = writableLogs();
@@ -161,16 +174,33 @@ export function reduceBatch(
           ownSeries.add(data.series);
         }
         book.seriesLru.touch(data.series);
-        if (data.nodeId !== undefined) book.seriesOwner.set(data.series, data.nodeId);
+        if (data.nodeId !== undefined && book.seriesOwner.get(data.series) !== data.nodeId) {
+          book.seriesOwner.set(data.series, data.nodeId);
+          ownershipChanged = true;
+        }
         points!.push(data.value);
         break;
       }
-      case 'progress':
-        (progress ??= { ...state.progress })[data.progress.id] = data.progress;
+      case 'progress': {
+        const all = (progress ??= { ...state.progress });
+        if (!all[data.progress.id] && book.progressLru.size >= limits.maxProgress) {
+          const oldest = book.progressLru.oldest();
+          if (oldest !== undefined) {
+            delete all[oldest];
+            book.progressLru.delete(oldest);
+          }
+        }
+        all[data.progress.id] = data.progress;
+        book.progressLru.touch(data.progress.id);
         break;
+      }
       default:
         assertNever(data);
     }
+  }
+
+  if (deletedAt.size > 0) {
+    for (const edge of Object.values(edges ?? state.edges)) if (isDoomed(edge)) deleteEdge(edge.id);
   }
 
   // Trim each copied buffer once, at the end of the batch.
@@ -192,6 +222,7 @@ export function reduceBatch(
   if (logs) patch.logs = logs;
   if (progress) patch.progress = progress;
   if (structural) patch.topologyVersion = state.topologyVersion + 1;
+  if (ownershipChanged) patch.seriesByNode = seriesByNodeOf(book.seriesOwner);
   if (newEvents.length > 0) patch.events = prependNewest(state.events, newEvents, limits.maxEvents);
   return patch;
 }
@@ -203,4 +234,12 @@ function prependNewest(existing: MeshEvent[], added: MeshEvent[], max: number): 
   const keep = Math.min(existing.length, max - fresh.length);
   for (let i = 0; i < keep; i++) fresh.push(existing[i]!);
   return fresh;
+}
+
+/** The reactive view of series ownership, rebuilt (at most 256 entries) only when ownership changed. */
+export function seriesByNodeOf(owners: ReadonlyMap<string, string>): Record<string, readonly string[]> {
+  const byNode: Record<string, string[]> = {};
+  for (const [series, nodeId] of owners) (byNode[nodeId] ??= []).push(series);
+  for (const names of Object.values(byNode)) names.sort();
+  return byNode;
 }

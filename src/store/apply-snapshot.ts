@@ -1,7 +1,7 @@
 /** Turns a gateway snapshot into store data, within the store's bounds. */
 import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.ts';
 import type { SnapshotFrame } from '../protocol/frames.ts';
-import type { Bookkeeping } from './apply-batch.ts';
+import { seriesByNodeOf, type Bookkeeping } from './apply-batch.ts';
 import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
 
 export function reduceSnapshot(
@@ -14,13 +14,17 @@ export function reduceSnapshot(
   book.seriesLru.clear();
   book.logLru.clear();
   book.seriesOwner.clear();
+  book.progressLru.clear();
 
   const nodes: Record<string, MeshNode> = {};
   for (const node of snap.nodes) nodes[node.id] = node;
   const edges: Record<string, MeshEdge> = {};
   for (const edge of snap.edges) edges[edge.id] = edge;
   const progress: Record<string, Progress> = {};
-  for (const item of snap.progress) progress[item.id] = item;
+  for (const item of snap.progress.slice(-limits.maxProgress)) {
+    progress[item.id] = item;
+    book.progressLru.touch(item.id);
+  }
 
   const events: MeshEvent[] = [];
   for (let i = snap.events.length - 1; i >= 0 && events.length < limits.maxEvents; i--) {
@@ -52,6 +56,7 @@ export function reduceSnapshot(
     events,
     charts,
     logs,
+    seriesByNode: seriesByNodeOf(book.seriesOwner),
     topologyVersion: state.topologyVersion + 1,
     stream: { ...state.stream, epoch: frame.epoch, lastSeq: frame.seq, snapshots: state.stream.snapshots + 1 },
   };

@@ -27,6 +27,7 @@ export function initialRealtimeData(now = Date.now()): RealtimeData {
     charts: {},
     logs: {},
     progress: {},
+    seriesByNode: {},
     topologyVersion: 0,
   };
 }
@@ -36,12 +37,12 @@ function realtimeInitializer(limits: StoreLimits): StateCreator<RealtimeState> {
     const book: Bookkeeping = {
       seriesLru: new LruKeys(),
       logLru: new LruKeys(),
+      progressLru: new LruKeys(),
       seriesOwner: new Map(),
       nextId: 1,
     };
-    const applyBatch: RealtimeState['applyBatch'] = (messages, rejected = 0) => {
-      if (messages.length === 0 && rejected === 0) return;
-      const state = get();
+    /** Folds messages into `state`, counting them (and the rejected) in the stream's counters. */
+    const reduceCounted = (state: RealtimeData, messages: readonly Envelope[], rejected: number): Partial<RealtimeData> => {
       const patch = reduceBatch(state, messages, book, limits);
       const stream = patch.stream ?? state.stream;
       patch.stream = {
@@ -49,7 +50,11 @@ function realtimeInitializer(limits: StoreLimits): StateCreator<RealtimeState> {
         received: stream.received + messages.length,
         rejected: stream.rejected + rejected,
       };
-      set(patch);
+      return patch;
+    };
+    const applyBatch: RealtimeState['applyBatch'] = (messages, rejected = 0) => {
+      if (messages.length === 0 && rejected === 0) return;
+      set(reduceCounted(get(), messages, rejected));
     };
     /** A local edit, not a received message: the stream's counters stay as they are. */
     const applyLocal = (data: Envelope['data']) =>
@@ -70,7 +75,12 @@ function realtimeInitializer(limits: StoreLimits): StateCreator<RealtimeState> {
       apply: (message) => applyBatch([message]),
       applyBatch,
 
-      applySnapshot: (frame) => set(reduceSnapshot(get(), frame, book, limits)),
+      applySnapshot: (frame, after = [], rejected = 0) => {
+        const state = get();
+        const snapshot = reduceSnapshot(state, frame, book, limits);
+        if (after.length === 0 && rejected === 0) return set(snapshot);
+        set({ ...snapshot, ...reduceCounted({ ...state, ...snapshot }, after, rejected) });
+      },
 
       noteRejected: (count) => {
         if (count > 0) set((state) => ({ stream: { ...state.stream, rejected: state.stream.rejected + count } }));

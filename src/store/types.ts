@@ -12,6 +12,8 @@ export const STORE_LIMITS = {
   maxSeries: 256,
   /** Past this many nodes with logs, the logs written to longest ago are dropped. */
   maxLogNodes: 256,
+  /** Past this many progress items (runs), the one updated longest ago is dropped. */
+  maxProgress: 64,
 } as const;
 /** Widened from the literal types of {@link STORE_LIMITS} so tests and embedders can pass their own bounds. */
 export type StoreLimits = { readonly [K in keyof typeof STORE_LIMITS]: number };
@@ -71,6 +73,12 @@ export interface RealtimeData {
   logs: Record<string, StoredLogLine[]>;
   progress: Record<string, Progress>;
   /**
+   * Names of the series each node owns (a `chart-point` with `nodeId`).
+   * Replaced only when ownership changes, so a node's panel can subscribe to
+   * its own list without scanning every series on every frame.
+   */
+  seriesByNode: Record<string, readonly string[]>;
+  /**
    * Bumped only when the graph's structure changes (a node or edge added,
    * removed, relabelled or rewired), never for status or stats. The topology
    * view rebuilds its node and edge lists on this alone.
@@ -87,8 +95,11 @@ export interface RealtimeActions {
    * adds to the count of dropped messages in the same notification.
    */
   applyBatch: (messages: readonly Envelope[], rejected?: number) => void;
-  /** Replaces the mesh with the gateway's snapshot; connection state is kept. */
-  applySnapshot: (frame: Pick<SnapshotFrame, 'epoch' | 'seq' | 'state'>) => void;
+  /**
+   * Replaces the mesh with the gateway's snapshot (connection state is kept),
+   * then applies the messages that arrived after it: one notification for both.
+   */
+  applySnapshot: (frame: Pick<SnapshotFrame, 'epoch' | 'seq' | 'state'>, after?: readonly Envelope[], rejected?: number) => void;
   noteRejected: (count: number) => void;
   clearNode: (id: string) => void;
   clearEdge: (id: string) => void;

@@ -11,6 +11,7 @@ export const SMALL_LIMITS: StoreLimits = {
   maxPointsPerSeries: 3,
   maxSeries: 3,
   maxLogNodes: 2,
+  maxProgress: 2,
 };
 export { STORE_LIMITS };
 
@@ -90,6 +91,7 @@ export function comparableData(state: RealtimeData) {
       Object.entries(state.logs).map(([nodeId, lines]) => [nodeId, lines.map(({ id: _id, ...rest }) => rest)]),
     ),
     progress: state.progress,
+    seriesByNode: state.seriesByNode,
     lastSeq: state.stream.lastSeq,
     received: state.stream.received,
   };
