@@ -1,16 +1,20 @@
+import { useMemo } from 'react';
 import { formatCompact } from '../lib/format.ts';
 import { useRealtime, type RealtimeState } from '../store/realtime.ts';
+import { selectTopologyVersion } from '../store/selectors.ts';
 
 // Primitives: each counter re-renders only when its number changes.
-const selectNodeCount = (state: RealtimeState) => Object.keys(state.nodes).length;
-const selectEdgeCount = (state: RealtimeState) => Object.keys(state.edges).length;
 const selectReceived = (state: RealtimeState) => state.stream.received;
 const selectRejected = (state: RealtimeState) => state.stream.rejected;
 
 /** Small stream counters for the header; the rejected count stays visible so bad input is never silent. */
 export function Counters() {
-  const nodes = useRealtime(selectNodeCount);
-  const edges = useRealtime(selectEdgeCount);
+  // Counting keys walks every node and edge: do it when the topology changes, not on every frame.
+  const topologyVersion = useRealtime(selectTopologyVersion);
+  const { nodes, edges } = useMemo(() => {
+    const state = useRealtime.getState();
+    return { nodes: Object.keys(state.nodes).length, edges: Object.keys(state.edges).length };
+  }, [topologyVersion]);
   const received = useRealtime(selectReceived);
   const rejected = useRealtime(selectRejected);
   return (

@@ -12,7 +12,7 @@ import { Envelope } from './messages.ts';
 
 export const PROTOCOL_VERSION = 1;
 /** Offered by the browser client as a WebSocket subprotocol to get batched frames. */
-export const SUBPROTOCOL = 'meshwatch.v1';
+export const SUBPROTOCOL = `meshwatch.v${PROTOCOL_VERSION}`;
 
 export const FRAME_LIMITS = {
   /** Largest frame the gateway accepts from a client (seed 002: 1 MB). */

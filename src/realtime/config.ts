@@ -4,10 +4,12 @@
  * reverse proxy all work without configuration.
  *
  * Overrides, most specific first: the `?ws=` query parameter, then
- * `VITE_MESHWATCH_WS_URL` at build time. Either may be a full `ws(s)://` URL
- * or a path; the project is appended as `?project=<id>`.
+ * `VITE_MESHWATCH_WS_URL` at build time. Either may be a full `ws(s)://` or
+ * `http(s)://` URL or a path; the project is appended as `?project=<id>`.
  */
-export const DEFAULT_PROJECT = 'demo';
+import { DEFAULT_PROJECT, ProjectId } from '../protocol/mesh.ts';
+
+export { DEFAULT_PROJECT };
 
 export interface PageLocation {
   protocol: string;
@@ -15,15 +17,32 @@ export interface PageLocation {
   search: string;
 }
 
+const SCHEMES: Record<string, string> = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' };
+
 export function projectFromLocation(location: Pick<PageLocation, 'search'>): string {
-  const project = new URLSearchParams(location.search).get('project')?.trim();
-  return project ? project.slice(0, 128) : DEFAULT_PROJECT;
+  const requested = new URLSearchParams(location.search).get('project')?.trim() ?? '';
+  return ProjectId.safeParse(requested).success ? requested : DEFAULT_PROJECT;
 }
 
+/**
+ * The gateway URL for `project`. An override that is not a usable URL is
+ * reported on the console and ignored: a typo in `?ws=` must not blank the page.
+ */
 export function resolveWsUrl(location: PageLocation, project: string, configured?: string): string {
-  const override = new URLSearchParams(location.search).get('ws') ?? configured;
   const origin = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
-  const base = new URL(override || '/ws', origin);
-  base.searchParams.set('project', project);
-  return base.toString();
+  const override = new URLSearchParams(location.search).get('ws') || configured;
+  let url = new URL('/ws', origin);
+  if (override) {
+    try {
+      const candidate = new URL(override, origin);
+      const scheme = SCHEMES[candidate.protocol];
+      if (!scheme) throw new Error(`unsupported scheme ${candidate.protocol}`);
+      candidate.protocol = scheme;
+      url = candidate;
+    } catch (error) {
+      console.warn(`meshwatch: ignoring gateway URL ${JSON.stringify(override)} (${error instanceof Error ? error.message : error}); using ${url.href}`);
+    }
+  }
+  url.searchParams.set('project', project);
+  return url.toString();
 }

@@ -5,6 +5,7 @@
  * starts and stops it (see `src/lib/useWS.ts`).
  */
 import { decodeServerFrame } from '../protocol/codec.ts';
+import { parseCloseReason, TERMINAL_CLOSE_CODES } from '../protocol/close-codes.ts';
 import { SUBPROTOCOL, type ClientMessage } from '../protocol/frames.ts';
 import { createFrameScheduler, type FrameScheduler } from '../lib/frame-scheduler.ts';
 import { BACKOFF, backoffDelay } from './backoff.ts';
@@ -25,13 +26,6 @@ export type SocketFactory = (url: string, protocols: string[]) => SocketLike;
 
 const OPEN = 1;
 
-/** Close codes after which reconnecting cannot help (DESIGN.md's table): stop and say why. */
-export const TERMINAL_CLOSE_CODES: ReadonlyMap<number, string> = new Map([
-  [1000, 'closed by the gateway'],
-  [4403, 'not allowed to see this project'],
-  [4404, 'unknown project'],
-]);
-
 export interface RealtimeConnectionOptions {
   url: string;
   sink: RealtimeSink;
@@ -42,32 +36,6 @@ export interface RealtimeConnectionOptions {
   random?: () => number;
   now?: () => number;
   createScheduler?: (callback: () => void) => FrameScheduler;
-}
-
-interface CloseReason {
-  message?: string;
-  retryAfterMs?: number;
-}
-
-/** Close reasons are short JSON (DESIGN.md); anything else is taken as plain text. */
-export function parseCloseReason(reason: string): CloseReason {
-  if (!reason) return {};
-  try {
-    const parsed: unknown = JSON.parse(reason);
-    if (typeof parsed === 'object' && parsed !== null) {
-      const { reason: text, message, retryAfterMs } = parsed as Record<string, unknown>;
-      const result: CloseReason = {};
-      const said = typeof text === 'string' ? text : typeof message === 'string' ? message : undefined;
-      if (said !== undefined) result.message = said.slice(0, 200);
-      if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
-        result.retryAfterMs = Math.min(retryAfterMs, 10 * 60_000);
-      }
-      return result;
-    }
-  } catch {
-    // plain text
-  }
-  return { message: reason.slice(0, 200) };
 }
 
 export class RealtimeConnection {
@@ -129,10 +97,6 @@ export class RealtimeConnection {
     return true;
   }
 
-  get isOpen(): boolean {
-    return this.socket?.readyState === OPEN;
-  }
-
   private open(): void {
     this.retryTimer = null;
     const { url, protocols, sink } = this.options;
@@ -161,8 +125,13 @@ export class RealtimeConnection {
       this.lastFrameAt = this.options.now();
       const decoded = decodeServerFrame(event.data);
       if (decoded.kind === 'error') sink.setConnection('open', { lastError: decoded.frame.message });
-      if (this.queue.push(decoded)) this.scheduler.flush();
-      else if (!this.queue.isEmpty) this.scheduler.request();
+      if (this.queue.push(decoded)) {
+        // Frames are not coming (a hidden tab): apply now rather than let the queue grow.
+        this.scheduler.cancel();
+        this.queue.drain(sink);
+      } else if (!this.queue.isEmpty) {
+        this.scheduler.request();
+      }
     };
     socket.onerror = () => {
       // A close event always follows; the reconnect decision is made there.

@@ -7,7 +7,7 @@ import type { SnapshotFrame } from '../protocol/frames.ts';
 import type { Envelope } from '../protocol/messages.ts';
 import type { RealtimeActions } from '../store/types.ts';
 
-export type RealtimeSink = Pick<RealtimeActions, 'applySnapshot' | 'applyBatch' | 'noteRejected' | 'setConnection'>;
+export type RealtimeSink = Pick<RealtimeActions, 'applySnapshot' | 'applyBatch' | 'setConnection'>;
 
 /** Past this many queued messages (a tab whose frames never come), apply at once rather than grow. */
 export const MAX_QUEUED_MESSAGES = 20_000;
@@ -34,14 +34,14 @@ export class InboundQueue {
     return this.snapshot === null && this.messages.length === 0 && this.rejected === 0;
   }
 
-  /** Applies everything queued: at most one snapshot, then one batch. */
+  /** Applies everything queued with one store update: a snapshot (if one came) and the messages after it. */
   drain(sink: RealtimeSink): void {
     const { snapshot, messages, rejected } = this;
     this.snapshot = null;
     this.messages = [];
     this.rejected = 0;
-    if (snapshot) sink.applySnapshot(snapshot);
-    if (messages.length > 0 || rejected > 0) sink.applyBatch(messages, rejected);
+    if (snapshot) sink.applySnapshot(snapshot, messages, rejected);
+    else if (messages.length > 0 || rejected > 0) sink.applyBatch(messages, rejected);
   }
 
   clear(): void {

@@ -236,10 +236,9 @@ function prependNewest(existing: MeshEvent[], added: MeshEvent[], max: number): 
   return fresh;
 }
 
-/** The reactive view of series ownership, rebuilt (at most 256 entries) only when ownership changed. */
+/** The reactive view of series ownership, in the order series were first owned; rebuilt (at most 256 entries) only when ownership changes. */
 export function seriesByNodeOf(owners: ReadonlyMap<string, string>): Record<string, readonly string[]> {
   const byNode: Record<string, string[]> = {};
   for (const [series, nodeId] of owners) (byNode[nodeId] ??= []).push(series);
-  for (const names of Object.values(byNode)) names.sort();
   return byNode;
 }

@@ -1,10 +1,10 @@
 import './charts.css';
 import { memo, useMemo, useRef } from 'react';
 import { Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import { useShallow } from 'zustand/react/shallow';
 import { formatClock, formatCompact, formatPercent } from '../../lib/format.ts';
 import type { ChartPoint } from '../../protocol/mesh.ts';
 import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
+import { seriesOwnedBy } from '../../store/selectors.ts';
 import { useElementSize } from '../../ui/use-element-size.ts';
 
 const NO_POINTS: ChartPoint[] = [];
@@ -14,14 +14,13 @@ const X_DOMAIN = ['dataMin', 'dataMax'] as const;
 const Y_DOMAIN = ['auto', 'auto'] as const;
 const MARGIN = { top: 4, right: 2, bottom: 2, left: 2 };
 
-/**
- * A node's own series are named after it (`fetcher-01.pages_per_sec`): the
- * store keeps which node owns a series out of its reactive state, so the
- * name is what a view can go by.
- */
-const seriesNamesOf = (nodeId: string) => (state: RealtimeState) =>
-  Object.keys(state.charts).filter((name) => name.startsWith(`${nodeId}.`));
 const seriesByName = (name: string) => (state: RealtimeState) => state.charts[name];
+
+/** `postgres.cache_hit_ratio` on postgres's panel reads `cache hit ratio`; a series named otherwise keeps its name. */
+function seriesLabel(series: string, nodeId: string): string {
+  const own = series.startsWith(`${nodeId}.`) ? series.slice(nodeId.length + 1) : series;
+  return own.replaceAll('_', ' ');
+}
 
 /** Ratios (names ending in `_ratio` or `_rate`) read as percentages; everything else as a compact number. */
 function formatterFor(name: string): (value: number) => string {
@@ -30,12 +29,12 @@ function formatterFor(name: string): (value: number) => string {
 
 /** Sparklines of the series that belong to a node; nothing when it has none. */
 export function NodeSeries({ nodeId }: { nodeId: string }) {
-  const names = useRealtime(useShallow(useMemo(() => seriesNamesOf(nodeId), [nodeId])));
+  const names = useRealtime(useMemo(() => seriesOwnedBy(nodeId), [nodeId]));
   if (names.length === 0) return null;
   return (
     <div className="node-series" aria-label="Node metrics" role="group">
       {names.map((name) => (
-        <Sparkline key={name} series={name} label={name.slice(nodeId.length + 1).replaceAll('_', ' ')} />
+        <Sparkline key={name} series={name} label={seriesLabel(name, nodeId)} />
       ))}
     </div>
   );

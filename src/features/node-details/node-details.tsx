@@ -6,7 +6,9 @@ import { selectSelect, useSelection } from '../../store/selection.ts';
 import { KindIcon } from '../../ui/kind-icon.tsx';
 import { Panel } from '../../ui/panel.tsx';
 import { StatusGlyph } from '../../ui/status-glyph.tsx';
-import { edgeById, edgeIdsOf, nodeById, nodeLabelById, selectTopologyVersion } from './selectors.ts';
+import { nodeById, selectTopologyVersion } from '../../store/selectors.ts';
+import { edgeById, edgeIdsOf, nodeLabelById } from './selectors.ts';
+import { edgeHealth } from '../../lib/edge-health.ts';
 
 interface NodeDetailsProps {
   nodeId: string;
@@ -106,7 +108,8 @@ const EdgeRow = memo(function EdgeRow({ id, nodeId }: { id: string; nodeId: stri
   const select = useSelection(selectSelect);
   if (!edge || peerId === null) return null;
   const stats = edge.stats;
-  const failing = stats !== undefined && stats.errorRate > 0.01;
+  const health = edgeHealth(stats);
+  const failing = health === 'degraded' || health === 'failing';
   return (
     <li className="edge-row" data-failing={failing || undefined}>
       <button type="button" className="edge-row__peer" onClick={() => select(peerId)} title={`Select ${peerId}`}>

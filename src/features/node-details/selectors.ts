@@ -1,7 +1,5 @@
 import type { RealtimeState } from '../../store/realtime.ts';
 
-export const selectTopologyVersion = (state: RealtimeState) => state.topologyVersion;
-export const nodeById = (id: string) => (state: RealtimeState) => state.nodes[id];
 /** The whole edge: the store replaces it when its stats change, and only then or on a rewire. */
 export const edgeById = (id: string) => (state: RealtimeState) => state.edges[id];
 export const nodeLabelById = (id: string) => (state: RealtimeState) => state.nodes[id]?.label;

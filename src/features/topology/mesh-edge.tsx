@@ -2,7 +2,7 @@ import { memo, useMemo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type EdgeProps } from '@xyflow/react';
 import { useRealtime } from '../../store/realtime.ts';
 import { useSelection } from '../../store/selection.ts';
-import { edgeHealth, edgeLabel, edgeTitle, edgeWidth } from './edge-health.ts';
+import { edgeHealth, edgeLabel, edgeTitle, edgeWidth } from '../../lib/edge-health.ts';
 import { edgeStatsById, selectShowDetail, touchesSelection } from './selectors.ts';
 import type { MeshFlowEdge } from './use-flow-graph.ts';
 

@@ -3,7 +3,8 @@ import { useStore, type NodeProps } from '@xyflow/react';
 import { useRealtime } from '../../store/realtime.ts';
 import { useSelection } from '../../store/selection.ts';
 import { NodeCard } from './node-card.tsx';
-import { isSelected, nodeById, selectShowDetail } from './selectors.ts';
+import { nodeById } from '../../store/selectors.ts';
+import { isSelected, selectShowDetail } from './selectors.ts';
 import type { MeshFlowNode } from './use-flow-graph.ts';
 
 /**

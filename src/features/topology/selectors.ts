@@ -6,10 +6,6 @@ import type { ReactFlowState } from '@xyflow/react';
 import type { RealtimeState } from '../../store/realtime.ts';
 import type { SelectionState } from '../../store/selection.ts';
 
-export const selectTopologyVersion = (state: RealtimeState): number => state.topologyVersion;
-
-/** The store replaces a node's object only when that node changes. */
-export const nodeById = (id: string) => (state: RealtimeState) => state.nodes[id];
 export const nodeStatusById = (id: string) => (state: RealtimeState) => state.nodes[id]?.status;
 /** `edge-stats` replaces the edge's `stats` object; nothing else does. */
 export const edgeStatsById = (id: string) => (state: RealtimeState) => state.edges[id]?.stats;

@@ -12,7 +12,7 @@ import { MarkerType, applyNodeChanges, type Edge, type Node, type NodeChange } f
 import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
 import { selectSelect, useSelection } from '../../store/selection.ts';
 import { emptyLayout, layoutGraph, pinPosition, type LayoutState } from './layout.ts';
-import { selectTopologyVersion } from './selectors.ts';
+import { selectTopologyVersion } from '../../store/selectors.ts';
 
 /** Nodes and edges carry no data: their components select what they show from the store by id. */
 type NoData = Record<string, never>;

@@ -8,7 +8,7 @@ beforeEach(resetStores);
 afterEach(cleanup);
 
 describe('node series', () => {
-  it("shows nothing for a node without series, then a sparkline per series named after it", () => {
+  it("shows nothing for a node without series, then a sparkline per series it owns", () => {
     const { container } = render(<NodeSeries nodeId="postgres" />);
     expect(container.textContent).toBe('');
 
@@ -23,5 +23,11 @@ describe('node series', () => {
     expect(screen.getByRole('figure', { name: 'connections' }).textContent).toContain('41');
     expect(screen.getByRole('figure', { name: 'cache hit ratio' }).textContent).toContain('99 %');
     expect(group.textContent).not.toContain('pages');
+  });
+
+  it('shows a series the node owns even when it is not named after the node', () => {
+    render(<NodeSeries nodeId="kafka" />);
+    feed({ type: 'chart-point', series: 'queue.depth', nodeId: 'kafka', value: { t: Date.now(), y: 2_800 } });
+    expect(screen.getByRole('figure', { name: 'queue.depth' }).textContent).toContain('2.8k');
   });
 });

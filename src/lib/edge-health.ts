@@ -1,5 +1,5 @@
-import type { EdgeStats } from '../../protocol/mesh.ts';
-import { formatMs, formatPercent, formatRate } from '../../lib/format.ts';
+import type { EdgeStats } from '../protocol/mesh.ts';
+import { formatMs, formatPercent, formatRate } from './format.ts';
 
 export type EdgeHealth = 'idle' | 'ok' | 'degraded' | 'failing';
 
