@@ -48,8 +48,6 @@ export class RealtimeConnection {
   private stopped = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stableTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Wall-clock time of the last frame received; for staleness checks. */
-  lastFrameAt: number | null = null;
 
   constructor(options: RealtimeConnectionOptions) {
     this.options = {
@@ -122,7 +120,6 @@ export class RealtimeConnection {
     };
     socket.onmessage = (event) => {
       if (socket !== this.socket) return;
-      this.lastFrameAt = this.options.now();
       const decoded = decodeServerFrame(event.data);
       if (decoded.kind === 'error') sink.setConnection('open', { lastError: decoded.frame.message });
       if (this.queue.push(decoded)) {
