@@ -11,9 +11,10 @@ import { WebSocket, type RawData } from 'ws';
 import { FRAME_LIMITS, type ErrorFrame, type PongFrame } from '../protocol/frames.ts';
 import { decodeClientMessage, encodeBatchFrame } from '../protocol/codec.ts';
 import { assertNever } from '../lib/assert-never.ts';
-import { CLOSE_CODES, closeReason } from './close-codes.ts';
+import { CLOSE_CODES, closeReason } from '../protocol/close-codes.ts';
 import { floorSnapshotEnvelopes } from './floor-snapshot.ts';
 import type { RoomMember, RoomSnapshot } from './room.ts';
+import type { Cancel, Scheduler } from './scheduler.ts';
 
 /** `v1` clients offered SUBPROTOCOL; `floor` clients offered nothing (seed 004). */
 export type ConnectionMode = 'v1' | 'floor';
@@ -39,10 +40,12 @@ export interface ConnectionOptions {
   /** The connection is closed with 1008 when this many of its frames have been rejected. */
   maxBadMessages: number;
   counters: GatewayCounters;
+  /** A socket the gateway closed is terminated if it has not finished closing after this long. */
+  closeTimeoutMs: number;
   /** Wall-clock ms, for the `ts` of pong frames. */
   now: () => number;
-  /** Monotonic ms, for liveness. */
-  clock: () => number;
+  /** Monotonic time for liveness, and the flush and close timers. */
+  scheduler: Scheduler;
   /** Called once when the connection stops taking deltas (closed by either side). */
   onDetached: (connection: Connection) => void;
   onInternalError: (error: unknown) => void;
@@ -61,7 +64,8 @@ export class Connection implements RoomMember {
   private lastSeenAt: number;
   private queue: string[] = [];
   private queuedChars = 0;
-  private flushTimer: NodeJS.Timeout | null = null;
+  private cancelFlush: Cancel | null = null;
+  private cancelTerminate: Cancel | null = null;
   private badMessages = 0;
   private detached = false;
   /** Settles when the socket has closed, whoever closed it. */
@@ -72,7 +76,7 @@ export class Connection implements RoomMember {
     readonly projectId: string,
     private readonly options: ConnectionOptions,
   ) {
-    this.lastSeenAt = options.clock();
+    this.lastSeenAt = options.scheduler.now();
     // `ws` emits 'error' for a client's protocol faults (oversized frame → 1009, bad UTF-8 → 1007,
     // codes `WS_ERR_*`) and then closes the socket itself; without a listener the process would crash.
     socket.on('error', (error: Error & { code?: unknown }) => {
@@ -80,11 +84,12 @@ export class Connection implements RoomMember {
     });
     socket.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
     socket.on('pong', () => {
-      this.lastSeenAt = options.clock();
+      this.lastSeenAt = options.scheduler.now();
     });
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         this.detach();
+        this.cancelTerminate?.();
         resolve();
       });
     });
@@ -102,14 +107,12 @@ export class Connection implements RoomMember {
         this.close(CLOSE_CODES.internalError, closeReason('snapshot too large'));
         return;
       }
-      this.send(frame);
+      if (!this.send(frame)) return;
     } else {
       const envelopes = floorSnapshotEnvelopes(snapshot.seq, snapshot.ts, snapshot.state());
-      for (const envelope of envelopes) this.send(envelope);
-      this.options.counters.messagesSent += envelopes.length;
+      for (const envelope of envelopes) if (!this.send(envelope, 1)) return;
     }
     this.options.counters.snapshotsSent++;
-    this.checkBuffered();
   }
 
   receiveDelta(serialised: string): void {
@@ -119,48 +122,51 @@ export class Connection implements RoomMember {
     if (this.queue.length >= this.options.maxBatchMessages || this.queuedChars >= MAX_BATCH_CHARS) {
       this.flush();
     } else {
-      this.flushTimer ??= setTimeout(() => this.guard(() => this.flush()), this.options.flushIntervalMs);
+      this.cancelFlush ??= this.options.scheduler.setTimeout(() => this.guard(() => this.flush()), this.options.flushIntervalMs);
     }
   }
 
   /** Sends what is queued now: one batch frame (v1) or one frame per envelope (floor). */
   flush(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-    }
+    this.cancelFlush?.();
+    this.cancelFlush = null;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
     this.queuedChars = 0;
-    if (this.socket.readyState !== WebSocket.OPEN) return;
     if (this.options.mode === 'v1') {
-      this.send(encodeBatchFrame(batch));
+      this.send(encodeBatchFrame(batch), batch.length);
     } else {
-      for (const envelope of batch) this.send(envelope);
+      for (const envelope of batch) if (!this.send(envelope, 1)) return;
     }
-    this.options.counters.messagesSent += batch.length;
-    this.checkBuffered();
   }
 
   /**
-   * Pings a live client; terminates one silent for longer than `idleTimeoutMs`
-   * (no pong, no message). Returns false when it terminated the connection.
+   * Pings a live client; closes one silent for longer than `idleTimeoutMs` (no
+   * pong, no message) with 4408, so that a client which is merely slow learns
+   * why. Returns false when it closed the connection.
    */
   checkLiveness(idleTimeoutMs: number): boolean {
-    if (this.options.clock() - this.lastSeenAt > idleTimeoutMs) {
-      this.terminate();
+    if (this.options.scheduler.now() - this.lastSeenAt > idleTimeoutMs) {
+      this.close(CLOSE_CODES.heartbeatTimeout, closeReason('heartbeat timeout', { idleMs: idleTimeoutMs }));
       return false;
     }
     if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
     return true;
   }
 
-  /** Stops taking deltas and closes with `code`; `reason` is short JSON (see closeReason). */
+  /**
+   * Stops taking deltas and closes with `code`; `reason` is short JSON (see
+   * closeReason). A peer that does not finish the closing handshake within
+   * `closeTimeoutMs` (dead, or not reading) is terminated: `ws` alone would
+   * hold its socket and unsent data for 30 s.
+   */
   close(code: number, reason: string): void {
     this.detach();
     const state = this.socket.readyState;
-    if (state === WebSocket.OPEN || state === WebSocket.CONNECTING) this.socket.close(code, reason);
+    if (state !== WebSocket.OPEN && state !== WebSocket.CONNECTING) return;
+    this.socket.close(code, reason);
+    this.cancelTerminate ??= this.options.scheduler.setTimeout(() => this.socket.terminate(), this.options.closeTimeoutMs);
   }
 
   /** Flushes what is queued, then closes: nothing published before a shutdown is lost. */
@@ -174,27 +180,39 @@ export class Connection implements RoomMember {
     this.socket.terminate();
   }
 
-  private send(text: string): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+  /**
+   * The only way a frame leaves: every frame, a pong or an error reply as much
+   * as a batch, is followed by the buffer check, since a client can make the
+   * gateway write (pings) without ever reading. `envelopes` is how many the
+   * frame carries, for the counters. Returns false when the frame was not
+   * sent, or the connection was closed because of it.
+   */
+  private send(text: string, envelopes = 0): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) return false;
     this.socket.send(text);
     this.options.counters.framesSent++;
+    this.options.counters.messagesSent += envelopes;
+    return this.checkBuffered();
   }
 
   /**
-   * A reader slower than the stream would make its send buffer, and so the
-   * gateway's memory, grow without end: past the limit it is closed with 4409
-   * and reconnects to a fresh snapshot. (Finer degradation, such as coalescing
-   * series first, is for a later issue.)
+   * A reader slower than what it is sent would make its send buffer, and so
+   * the gateway's memory, grow without end: past the limit it is closed with
+   * 4409 and reconnects to a fresh snapshot. (Finer degradation, such as
+   * coalescing series first, is for a later issue.) Returns false when it closed.
    */
-  private checkBuffered(): void {
+  private checkBuffered(): boolean {
     const buffered = this.socket.bufferedAmount;
-    if (buffered <= this.options.maxBufferedBytes || this.detached) return;
+    if (buffered <= this.options.maxBufferedBytes || this.detached) return true;
     this.options.counters.slowConsumersClosed++;
     this.close(CLOSE_CODES.tooSlow, closeReason('too slow to keep up', { bufferedBytes: buffered }));
+    return false;
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    this.lastSeenAt = this.options.clock();
+    // A closing connection answers nothing: its frames would only fill the buffer it is closed for.
+    if (this.detached) return;
+    this.lastSeenAt = this.options.scheduler.now();
     if (isBinary) {
       this.reject('binary-frame', 'binary frames are not part of the protocol');
       return;
@@ -230,8 +248,8 @@ export class Connection implements RoomMember {
   private detach(): void {
     if (this.detached) return;
     this.detached = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
+    this.cancelFlush?.();
+    this.cancelFlush = null;
     this.queue = [];
     this.queuedChars = 0;
     this.options.onDetached(this);

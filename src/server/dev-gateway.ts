@@ -8,18 +8,19 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { simulationSettingsFromEnv, projectSeed, type SimulationSettings } from './env.ts';
-import { Gateway, GATEWAY_DEFAULTS, type GatewayOptions } from './gateway.ts';
+import { DEFAULT_PROJECT } from '../protocol/mesh.ts';
+import { simulationSettingsFromEnv, type SimulationSettings } from './env.ts';
+import { GATEWAY_DEFAULTS, type Gateway } from './gateway.ts';
 import { pathnameOf, rejectUpgrade } from './http/http-helpers.ts';
 import { createPublishEndpoint } from './http/publish-endpoint.ts';
-import { SimulationRegistry } from './simulator/run.ts';
-
-/** The project the app opens without `?project=` (DEFAULT_PROJECT in src/realtime/config.ts, which server code does not import). */
-const DEFAULT_PROJECT = 'demo';
+import { withoutUndefined } from './options.ts';
+import { createSimulatedGateway, type SimulatedGateway, type SimulatedGatewayOptions } from './simulated-gateway.ts';
 
 /** Options of the dev gateway (and of the Vite plugin). */
 export interface DevGatewayOptions {
-  gateway?: Omit<GatewayOptions, 'onProjectOpened'>;
+  gateway?: SimulatedGatewayOptions['gateway'];
+  /** How simulations run (limit, grace period); defaults as in SimulationRegistryOptions. */
+  simulations?: SimulatedGatewayOptions['simulations'];
   /** Overrides; unset fields come from MESHWATCH_SIM* in `env`, then the defaults. */
   simulation?: Partial<SimulationSettings>;
   /** Where MESHWATCH_SIM* are read from. Default `process.env`. */
@@ -55,8 +56,7 @@ export function mountDevGateway(httpServer: EventEmitter, middlewares: Middlewar
   const path = options.gateway?.path ?? GATEWAY_DEFAULTS.path;
 
   interface Running {
-    gateway: Gateway;
-    simulations: SimulationRegistry | null;
+    simulated: SimulatedGateway;
     detach: () => void;
   }
   let running: Running | null = null;
@@ -64,21 +64,8 @@ export function mountDevGateway(httpServer: EventEmitter, middlewares: Middlewar
   let closed = false;
 
   const startGateway = (): Running => {
-    let simulations: SimulationRegistry | null = null;
-    const gateway = new Gateway({
-      ...options.gateway,
-      onProjectOpened: (projectId, _room, cause) => {
-        if (cause === 'connection') simulations?.start(projectId);
-      },
-    });
-    if (settings.enabled) {
-      simulations = new SimulationRegistry(gateway, {
-        size: settings.size,
-        ratePerSecond: settings.ratePerSecond,
-        seedFor: (projectId) => projectSeed(projectId, settings.seed),
-      });
-    }
-    return { gateway, simulations, detach: gateway.attach(httpServer) };
+    const simulated = createSimulatedGateway(settings, { gateway: options.gateway, simulations: options.simulations });
+    return { simulated, detach: simulated.gateway.attach(httpServer) };
   };
 
   // While stopped, nobody would answer upgrades on `path`; say so rather than leave them hanging.
@@ -86,26 +73,21 @@ export function mountDevGateway(httpServer: EventEmitter, middlewares: Middlewar
     if (!running && pathnameOf(req.url) === path) rejectUpgrade(socket, 503, 'gateway stopped');
   });
 
-  const publishEndpoint = createPublishEndpoint(
-    {
-      publish: (projectId, payload) =>
-        running
-          ? running.gateway.publish(projectId, payload)
-          : { ok: false, code: 'gateway-closed', reason: 'gateway stopped' },
-    },
-    { onPublish: (projectId) => running?.simulations?.stop(projectId) },
+  // The endpoint of whichever gateway runs; while stopped, one that says so (503) rather than Vite's 404.
+  const stoppedEndpoint = createPublishEndpoint(
+    { publishAll: () => ({ ok: false, code: 'gateway-closed', reason: 'gateway stopped' }) },
+    { allowedOrigins: options.gateway?.allowedOrigins },
   );
   middlewares?.use((req, res, next) => {
-    if (!publishEndpoint.handle(req, res)) next();
+    if (!(running?.simulated.publishEndpoint ?? stoppedEndpoint).handle(req, res)) next();
   });
 
   const stop = () => {
     if (!running) return stopping ?? Promise.resolve();
-    const { gateway, simulations, detach } = running;
+    const { simulated, detach } = running;
     running = null;
-    simulations?.stopAll();
     detach();
-    stopping = gateway.close().finally(() => {
+    stopping = simulated.close().finally(() => {
       stopping = null;
     });
     return stopping;
@@ -122,7 +104,7 @@ export function mountDevGateway(httpServer: EventEmitter, middlewares: Middlewar
 
   return {
     get gateway() {
-      return running?.gateway ?? null;
+      return running?.simulated.gateway ?? null;
     },
     settings,
     describe(origin) {
@@ -136,8 +118,4 @@ export function mountDevGateway(httpServer: EventEmitter, middlewares: Middlewar
     start,
     close,
   };
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -2,25 +2,27 @@
  * The WebSocket gateway: `/ws?project=<id>` upgrades, one room per project,
  * per-connection batching, heartbeat and limits, on top of `ws` in `noServer`
  * mode so it can share a port with anything (Vite's dev server, the
- * standalone server in main.ts).
+ * standalone server in main.ts). Rooms come and go (rooms.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_CODES, closeReason } from '../protocol/close-codes.ts';
 import { FRAME_LIMITS, SUBPROTOCOL } from '../protocol/frames.ts';
-import { Id } from '../protocol/mesh.ts';
+import { ProjectId } from '../protocol/mesh.ts';
 import type { Payload } from '../protocol/messages.ts';
-import { CLOSE_CODES, closeReason } from './close-codes.ts';
 import { Connection, type GatewayCounters } from './connection.ts';
 import { noop, pathnameOf, rejectUpgrade } from './http/http-helpers.ts';
-import type { ProjectStateLimits } from './project-state.ts';
-import { Room, type PublishOutcome } from './room.ts';
+import { createOriginPolicy, type OriginPolicy } from './http/origin.ts';
+import { withoutUndefined } from './options.ts';
+import { ProjectState, type ProjectStateLimits } from './project-state.ts';
+import type { PublishAllOutcome, PublishOutcome, Room } from './room.ts';
+import { RoomTable, type ProjectCloseCause, type ProjectOpenCause } from './rooms.ts';
+import { realScheduler, type Scheduler } from './scheduler.ts';
 
-/** Why a project's room was created: a viewer connected, or a payload was published to it. */
-export type ProjectOpenCause = 'connection' | 'publish';
+export type { ProjectCloseCause, ProjectOpenCause } from './rooms.ts';
 
 /** Options of `new Gateway(options)`; every one has a default (GATEWAY_DEFAULTS). */
 export interface GatewayOptions {
@@ -30,9 +32,9 @@ export interface GatewayOptions {
   flushIntervalMs?: number;
   /** A connection's queue is flushed at once when it holds this many envelopes. Default 500; at most `FRAME_LIMITS.maxBatchMessages`. */
   maxBatchMessages?: number;
-  /** Every connection is pinged this often. Default 30 000 ms. */
+  /** Every connection is pinged this often; idle rooms are looked for as often. Default 30 000 ms. */
   heartbeatIntervalMs?: number;
-  /** A connection with no pong and no message for this long is terminated. Default 60 000 ms. */
+  /** A connection with no pong and no message for this long is closed with 4408. Default 60 000 ms. */
   idleTimeoutMs?: number;
   /** Largest frame accepted from a client; `ws` closes with 1009 past it. Default 1 MiB (`FRAME_LIMITS.maxClientFrameBytes`). */
   maxPayloadBytes?: number;
@@ -40,19 +42,49 @@ export interface GatewayOptions {
   maxBufferedBytes?: number;
   /** A connection is closed with 1008 once this many of its frames were rejected. Default 20. */
   maxBadMessages?: number;
-  /** Rooms (projects) held at once; a connection to one more is closed with 4429. Default 1 000. */
+  /**
+   * Rooms (projects) held at once. When full, the room idle longest (no
+   * members) is dropped for a new one; with none idle, a viewer of one more
+   * project is closed with 4429 and a publish to it refused. Default 1 000.
+   */
   maxRooms?: number;
+  /** A room with no members and no publish for this long is dropped, its state and seqs forgotten. Default 600 000 ms (10 min). */
+  roomIdleTimeoutMs?: number;
   /** Bounds of each project's state; defaults are PROJECT_STATE_LIMITS. */
   stateLimits?: Partial<ProjectStateLimits>;
-  /** How long `close()` waits for clients to acknowledge 1001 before terminating them. Default 2 000 ms. */
+  /**
+   * Origins allowed besides the same-origin and loopback pages every gateway
+   * accepts (see `createOriginPolicy`), exactly as a browser sends them, e.g.
+   * `https://dash.example.com`. Upgrades from other pages get HTTP 403. Default none.
+   */
+  allowedOrigins?: string[];
+  /** How long a socket the gateway closes (shutdown, heartbeat, too slow) gets to acknowledge before it is terminated. Default 2 000 ms. */
   closeTimeoutMs?: number;
   /** Wall-clock milliseconds stamped on envelopes. Default `Date.now`. */
   now?: () => number;
-  /** Called once per project, when its room is created and before anyone joins it (e.g. to start a simulator). */
+  /** Monotonic time and timers (heartbeat, flush windows, close timeouts). Default `realScheduler`; tests pass one they step by hand. */
+  scheduler?: Scheduler;
+  /** Called once per room, when it is created and before anyone joins it. */
   onProjectOpened?: (projectId: string, room: Room, cause: ProjectOpenCause) => void;
+  /**
+   * Called when a project's first viewer arrives (its room had no members),
+   * before that viewer gets its snapshot: what is published here (e.g. a
+   * simulator's initial mesh) is in it.
+   */
+  onProjectWatched?: (projectId: string, room: Room) => void;
+  /** Called when a project's last viewer leaves. */
+  onProjectUnwatched?: (projectId: string, room: Room) => void;
+  /**
+   * Called when a room is dropped. Whatever still feeds the project should
+   * stop: its next publish would open a new room, with a new epoch and seqs from 1.
+   */
+  onProjectClosed?: (projectId: string, room: Room, cause: ProjectCloseCause) => void;
   /** Internal failures (a throwing hook, a bug in a handler); the gateway carries on. Default: `console.error`. */
   onError?: (error: unknown, context: string) => void;
 }
+
+/** The gateway's hooks, which the servers that wire simulations set themselves. */
+export type GatewayHooks = 'onProjectOpened' | 'onProjectWatched' | 'onProjectUnwatched' | 'onProjectClosed';
 
 /** The defaults of GatewayOptions. */
 export const GATEWAY_DEFAULTS = {
@@ -65,6 +97,7 @@ export const GATEWAY_DEFAULTS = {
   maxBufferedBytes: 8 * 1024 * 1024,
   maxBadMessages: 20,
   maxRooms: 1_000,
+  roomIdleTimeoutMs: 10 * 60_000,
   closeTimeoutMs: 2_000,
 } as const;
 
@@ -73,10 +106,16 @@ export interface GatewayStats extends GatewayCounters {
   epoch: string;
   connections: number;
   rooms: number;
-  /** Publishes refused: too many projects, a topology cap, or the gateway closing. */
+  /** Rooms dropped, idle or evicted for another project. */
+  roomsDropped: number;
+  /** Publishes refused (payloads, for an all-or-nothing request): too many projects, a topology cap, or the gateway closing. */
   publishesRefused: number;
+  /** Upgrades refused with 403 because they came from another site's page. */
+  originsRefused: number;
 }
 
+type Settings = Required<Omit<GatewayOptions, GatewayHooks | 'stateLimits' | 'allowedOrigins'>> &
+  Pick<GatewayOptions, GatewayHooks | 'stateLimits'>;
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
@@ -84,12 +123,16 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
  * `publish(projectId, payload)`; `close()` on shutdown.
  */
 export class Gateway {
-  /** This process's stream identity: a reconnecting client that sees a new epoch knows its seqs are void. */
+  /**
+   * This process's identity. Each room's epoch (what clients see) is this plus
+   * the room's generation, so a restarted gateway and a project reopened on
+   * the same gateway both read as a new stream.
+   */
   readonly epoch: string;
-  private readonly settings: Required<Omit<GatewayOptions, 'onProjectOpened' | 'stateLimits'>> &
-    Pick<GatewayOptions, 'onProjectOpened' | 'stateLimits'>;
+  private readonly settings: Settings;
+  private readonly originPolicy: OriginPolicy;
   private readonly wss: WebSocketServer;
-  private readonly rooms = new Map<string, Room>();
+  private readonly rooms: RoomTable;
   private readonly connections = new Set<Connection>();
   private readonly counters: GatewayCounters = {
     framesSent: 0,
@@ -99,18 +142,33 @@ export class Gateway {
     slowConsumersClosed: 0,
   };
   private publishesRefused = 0;
+  private originsRefused = 0;
+  /** What a project without a room is checked against before one is opened for it. */
+  private emptyState: ProjectState | null = null;
   private readonly detachers = new Set<() => void>();
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly stopHeartbeat: () => void;
   private closing: Promise<void> | null = null;
 
   constructor(options: GatewayOptions = {}) {
+    const { allowedOrigins, ...rest } = options;
     this.settings = {
       ...GATEWAY_DEFAULTS,
       now: Date.now,
+      scheduler: realScheduler,
       onError: (error, context) => console.error(`[meshwatch gateway] ${context}:`, error),
-      ...withoutUndefined(options),
+      ...withoutUndefined(rest),
     };
+    this.originPolicy = createOriginPolicy(allowedOrigins);
     this.epoch = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+    this.rooms = new RoomTable({
+      epoch: this.epoch,
+      maxRooms: this.settings.maxRooms,
+      idleTimeoutMs: this.settings.roomIdleTimeoutMs,
+      scheduler: this.settings.scheduler,
+      room: { now: this.settings.now, stateLimits: this.settings.stateLimits },
+      onOpened: (projectId, room, cause) => this.callHook('onProjectOpened', projectId, () => this.settings.onProjectOpened?.(projectId, room, cause)),
+      onClosed: (projectId, room, cause) => this.callHook('onProjectClosed', projectId, () => this.settings.onProjectClosed?.(projectId, room, cause)),
+    });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.settings.maxPayloadBytes,
@@ -118,9 +176,7 @@ export class Gateway {
       clientTracking: false,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    this.heartbeat = setInterval(() => this.checkLiveness(), this.settings.heartbeatIntervalMs);
-    // A gateway never keeps the process alive by itself; its server does.
-    this.heartbeat.unref();
+    this.stopHeartbeat = this.settings.scheduler.setInterval(() => this.checkLiveness(), this.settings.heartbeatIntervalMs);
   }
 
   /**
@@ -143,13 +199,19 @@ export class Gateway {
   }
 
   /**
-   * Upgrades one request, whatever its path. A missing, empty or overlong
-   * `project` query parameter is answered with HTTP 400, a closing gateway
-   * with 503; neither reaches `ws`.
+   * Upgrades one request, whatever its path. None of these reach `ws`: a
+   * closing gateway is answered with HTTP 503; a page of another site (see
+   * `allowedOrigins`) with 403; a missing, blank or overlong `project` query
+   * parameter with 400.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     try {
       if (this.closing) return rejectUpgrade(socket, 503, 'gateway is shutting down');
+      const origin = this.originPolicy(req.headers);
+      if (!origin.ok) {
+        this.originsRefused++;
+        return rejectUpgrade(socket, 403, origin.reason);
+      }
       const project = projectFromUrl(req.url);
       if (!project.ok) return rejectUpgrade(socket, 400, project.reason);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -178,7 +240,18 @@ export class Gateway {
     return outcome;
   }
 
-  /** The project's room, if it has been opened. */
+  /**
+   * Publishes every payload, in order and with contiguous seqs, or none: the
+   * whole run is checked against the topology caps (and the project against
+   * the room limit) before the first is stamped. The gateway owns the payloads.
+   */
+  publishAll(projectId: string, payloads: readonly Payload[]): PublishAllOutcome {
+    const outcome = this.publishAllUnchecked(projectId, payloads);
+    if (!outcome.ok) this.publishesRefused += payloads.length;
+    return outcome;
+  }
+
+  /** The project's room, if it is open. */
   room(projectId: string): Room | undefined {
     return this.rooms.get(projectId);
   }
@@ -189,15 +262,18 @@ export class Gateway {
       epoch: this.epoch,
       connections: this.connections.size,
       rooms: this.rooms.size,
+      roomsDropped: this.rooms.dropped,
       ...this.counters,
       publishesRefused: this.publishesRefused,
+      originsRefused: this.originsRefused,
     };
   }
 
   /**
    * Flushes every pending batch, closes every socket with 1001, stops the
    * heartbeat and detaches from the servers. Clients that do not answer the
-   * close within `closeTimeoutMs` are terminated. Idempotent.
+   * close within `closeTimeoutMs` are terminated. Hooks are not called once
+   * closing has begun. Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -205,27 +281,48 @@ export class Gateway {
   }
 
   private async shutdown(): Promise<void> {
-    clearInterval(this.heartbeat);
+    this.stopHeartbeat();
     for (const detach of [...this.detachers]) detach();
     const closing = [...this.connections];
     const reason = closeReason('gateway shutting down');
     for (const connection of closing) connection.shutdown(CLOSE_CODES.goingAway, reason);
 
-    let timer: NodeJS.Timeout | undefined;
+    let cancelTimeout: (() => void) | undefined;
     const timedOut = new Promise<true>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.settings.closeTimeoutMs);
+      cancelTimeout = this.settings.scheduler.setTimeout(() => resolve(true), this.settings.closeTimeoutMs);
     });
     const settled = await Promise.race([Promise.all(closing.map((c) => c.closed)).then(() => false as const), timedOut]);
-    clearTimeout(timer);
+    cancelTimeout?.();
     if (settled) for (const connection of closing) connection.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
   private publishUnchecked(projectId: string, payload: Payload): PublishOutcome {
     if (this.closing) return { ok: false, code: 'gateway-closed', reason: 'gateway is shutting down' };
-    const room = this.openRoom(projectId, 'publish');
-    if (!room) return { ok: false, code: 'too-many-projects', reason: `gateway already holds ${this.settings.maxRooms} projects` };
-    return room.publish(payload);
+    const room = this.rooms.open(projectId, 'publish');
+    if (!room) return this.tooManyProjects();
+    const outcome = room.publish(payload);
+    if (outcome.ok) this.rooms.touch(room);
+    return outcome;
+  }
+
+  private publishAllUnchecked(projectId: string, payloads: readonly Payload[]): PublishAllOutcome {
+    if (this.closing) return { ok: false, code: 'gateway-closed', reason: 'gateway is shutting down' };
+    if (!this.rooms.get(projectId)) {
+      // Checked before opening the room, which might evict another project's for nothing.
+      this.emptyState ??= new ProjectState(this.settings.stateLimits);
+      const refusal = this.emptyState.admitAll(payloads);
+      if (refusal) return { ok: false, ...refusal };
+    }
+    const room = this.rooms.open(projectId, 'publish');
+    if (!room) return this.tooManyProjects();
+    const outcome = room.publishAll(payloads);
+    if (outcome.ok) this.rooms.touch(room);
+    return outcome;
+  }
+
+  private tooManyProjects(): { ok: false; code: 'too-many-projects'; reason: string } {
+    return { ok: false, code: 'too-many-projects', reason: `gateway already holds ${this.settings.maxRooms} watched projects` };
   }
 
   private accept(socket: WebSocket, projectId: string): void {
@@ -234,7 +331,7 @@ export class Gateway {
       socket.close(CLOSE_CODES.goingAway, closeReason('gateway shutting down'));
       return;
     }
-    const room = this.openRoom(projectId, 'connection');
+    const room = this.rooms.open(projectId, 'connection');
     if (!room) {
       socket.close(CLOSE_CODES.rateLimited, closeReason('too many projects on this gateway', { retryAfterMs: 60_000 }));
       return;
@@ -246,35 +343,33 @@ export class Gateway {
       maxBatchMessages: Math.min(this.settings.maxBatchMessages, FRAME_LIMITS.maxBatchMessages),
       maxBufferedBytes: this.settings.maxBufferedBytes,
       maxBadMessages: this.settings.maxBadMessages,
+      closeTimeoutMs: this.settings.closeTimeoutMs,
       counters: this.counters,
       now: this.settings.now,
-      clock: () => performance.now(),
+      scheduler: this.settings.scheduler,
       onDetached: (detached) => {
-        room.leave(detached);
         this.connections.delete(detached);
+        if (!room.leave(detached)) return;
+        this.rooms.touch(room);
+        if (room.memberCount === 0) this.callHook('onProjectUnwatched', projectId, () => this.settings.onProjectUnwatched?.(projectId, room));
       },
       onInternalError: (error) => this.settings.onError(error, `connection to project ${projectId}`),
     });
     this.connections.add(connection);
+    if (room.memberCount === 0) this.callHook('onProjectWatched', projectId, () => this.settings.onProjectWatched?.(projectId, room));
     room.join(connection);
-    // The snapshot itself may have closed it (too large, or the client already too slow).
-    if (!this.connections.has(connection)) room.leave(connection);
   }
 
-  private openRoom(projectId: string, cause: ProjectOpenCause): Room | null {
-    const existing = this.rooms.get(projectId);
-    if (existing) return existing;
-    if (this.rooms.size >= this.settings.maxRooms) return null;
-    const room = new Room(projectId, this.epoch, { now: this.settings.now, stateLimits: this.settings.stateLimits });
-    this.rooms.set(projectId, room);
+  private callHook(name: GatewayHooks, projectId: string, call: () => void): void {
+    if (this.closing) return;
     try {
-      this.settings.onProjectOpened?.(projectId, room, cause);
+      call();
     } catch (error) {
-      this.settings.onError(error, `onProjectOpened(${projectId})`);
+      this.settings.onError(error, `${name}(${projectId})`);
     }
-    return room;
   }
 
+  /** Pings every connection, closes the silent ones, and drops rooms nobody has watched or fed for `roomIdleTimeoutMs`. */
   private checkLiveness(): void {
     for (const connection of [...this.connections]) {
       try {
@@ -283,19 +378,16 @@ export class Gateway {
         this.settings.onError(error, 'heartbeat');
       }
     }
+    this.rooms.dropIdle();
   }
 }
 
-/** The `project` query parameter of an upgrade URL, validated like every other id. */
+/** The `project` query parameter of an upgrade URL, validated as a `ProjectId`. */
 export function projectFromUrl(url: string | undefined): { ok: true; projectId: string } | { ok: false; reason: string } {
   const query = url?.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
   const projectId = new URLSearchParams(query).get('project');
   if (projectId === null) return { ok: false, reason: 'missing project query parameter' };
-  if (projectId.trim() === '') return { ok: false, reason: 'empty project query parameter' };
-  if (!Id.safeParse(projectId).success) return { ok: false, reason: 'project id must be at most 128 characters' };
-  return { ok: true, projectId };
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const parsed = ProjectId.safeParse(projectId);
+  if (!parsed.success) return { ok: false, reason: `invalid project query parameter: ${parsed.error.issues[0]?.message ?? 'not a project id'}` };
+  return { ok: true, projectId: parsed.data };
 }

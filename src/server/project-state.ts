@@ -3,11 +3,14 @@
  * edges with their latest stats, progress) plus bounded recent windows of
  * events, series and logs. A joining client gets it as its snapshot.
  *
- * The fold follows the browser store's semantics (src/store/apply-batch.ts):
- * an upsert without stats keeps the edge's stats, a status or stats update for
- * an unknown id is ignored, and deleting a node drops its edges, its logs and
- * the series it owns. Every collection has a cap (PROJECT_STATE_LIMITS).
+ * The fold follows the browser store's semantics (src/store/apply-batch.ts),
+ * with the rules both take from src/protocol/fold.ts so they cannot drift: an
+ * upsert without stats keeps the edge's stats, a log chunk's blank lines carry
+ * nothing (a chunk of none changes nothing), a status or stats update for an
+ * unknown id is ignored, and deleting a node drops its edges, its logs and the
+ * series it owns. Every collection has a cap (PROJECT_STATE_LIMITS).
  */
+import { mergeEdgeUpsert, splitLogLines } from '../protocol/fold.ts';
 import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.ts';
 import type { Payload, PayloadOf } from '../protocol/messages.ts';
 import type { EventRecord, LogLine, SnapshotState } from '../protocol/frames.ts';
@@ -44,6 +47,11 @@ export interface StateRefusal {
   reason: string;
 }
 
+/** Why a run of payloads was refused, and the first payload that would not fit; nothing was changed. */
+export interface BatchRefusal extends StateRefusal {
+  index: number;
+}
+
 interface SeriesBuffer {
   points: RingBuffer<ChartPoint>;
   nodeId?: string;
@@ -78,6 +86,38 @@ export class ProjectState {
     }
     if (payload.type === 'edge-upsert' && !this.edges.has(payload.edge.id) && this.edges.size >= this.limits.maxEdges) {
       return { code: 'edge-limit', reason: `project already has ${this.limits.maxEdges} edges` };
+    }
+    return null;
+  }
+
+  /**
+   * Whether `apply`, payload by payload, would accept every one of `payloads`:
+   * a dry run of `admit` over the whole run, counting the nodes and edges the
+   * run itself adds. Deletes in the run are not credited, so a run that
+   * removes and adds at the cap may be refused although it would just fit;
+   * the other way round it is never wrong (what is present is always within
+   * what was there plus what the run upserts).
+   */
+  admitAll(payloads: readonly Payload[]): BatchRefusal | null {
+    const newNodes = new Set<string>();
+    const newEdges = new Set<string>();
+    for (let index = 0; index < payloads.length; index++) {
+      const payload = payloads[index]!;
+      if (payload.type === 'node-upsert') {
+        const { id } = payload.node;
+        if (this.nodes.has(id) || newNodes.has(id)) continue;
+        if (this.nodes.size + newNodes.size >= this.limits.maxNodes) {
+          return { code: 'node-limit', reason: `project would pass ${this.limits.maxNodes} nodes`, index };
+        }
+        newNodes.add(id);
+      } else if (payload.type === 'edge-upsert') {
+        const { id } = payload.edge;
+        if (this.edges.has(id) || newEdges.has(id)) continue;
+        if (this.edges.size + newEdges.size >= this.limits.maxEdges) {
+          return { code: 'edge-limit', reason: `project would pass ${this.limits.maxEdges} edges`, index };
+        }
+        newEdges.add(id);
+      }
     }
     return null;
   }
@@ -164,8 +204,7 @@ export class ProjectState {
   private upsertEdge(edge: MeshEdge): void {
     const before = this.edges.get(edge.id);
     if (before && (before.source !== edge.source || before.target !== edge.target)) this.unlinkEdge(before);
-    // An upsert without stats keeps the stats the edge already had.
-    this.edges.set(edge.id, edge.stats || !before?.stats ? edge : { ...edge, stats: before.stats });
+    this.edges.set(edge.id, mergeEdgeUpsert(before, edge));
     this.link(edge.source, edge.id);
     this.link(edge.target, edge.id);
   }
@@ -233,6 +272,9 @@ export class ProjectState {
   }
 
   private appendLogs(payload: PayloadOf<'log-chunk'>, ts: number): void {
+    const lines = splitLogLines(payload.text);
+    // An empty chunk must not take a log slot, or a stream of them could evict every real log.
+    if (lines.length === 0) return;
     let buffer = this.logs.get(payload.nodeId);
     if (!buffer) {
       if (this.logs.size >= this.limits.maxLogNodes) {
@@ -244,8 +286,7 @@ export class ProjectState {
     touch(this.logs, payload.nodeId, buffer);
     const level = payload.level ?? 'info';
     const max = this.limits.maxLogLineChars;
-    for (const text of payload.text.split('\n')) {
-      if (text === '') continue;
+    for (const text of lines) {
       buffer.push({ ts, level, text: text.length > max ? `${text.slice(0, max - 1)}…` : text });
     }
   }

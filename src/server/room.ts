@@ -3,8 +3,8 @@
  * next `seq`, folds it into the project's state, serialises it once and hands
  * the same string to every member connection.
  *
- * Node runs this single-threaded, so a join (snapshot at the current `seq`,
- * then membership) cannot interleave with a publish: a member sees every seq
+ * Node runs this single-threaded, so a join (membership, and the snapshot at
+ * the current `seq`) cannot interleave with a publish: a member sees every seq
  * after its snapshot exactly once.
  */
 import type { SnapshotState } from '../protocol/frames.ts';
@@ -35,7 +35,15 @@ export interface RoomSnapshot {
 /** What became of a publish: the stamped envelope, or why nothing was stamped. */
 export type PublishOutcome =
   | { ok: true; envelope: Envelope }
-  | { ok: false; code: StateRefusal['code'] | 'too-many-projects' | 'gateway-closed'; reason: string };
+  | { ok: false; code: PublishRefusalCode; reason: string };
+
+/** What became of an all-or-nothing publish: every payload stamped, or none and why. */
+export type PublishAllOutcome =
+  | { ok: true; /** How many payloads were stamped. */ count: number; /** The seq of the last one. */ seq: number }
+  | { ok: false; code: PublishRefusalCode; reason: string; /** The first payload past a topology cap. */ index?: number };
+
+/** Why a publish was refused: a topology cap, no room for one more project, or a closing gateway. */
+export type PublishRefusalCode = StateRefusal['code'] | 'too-many-projects' | 'gateway-closed';
 
 /** What a room needs from its gateway. */
 export interface RoomOptions {
@@ -55,7 +63,11 @@ export class Room {
 
   constructor(
     readonly projectId: string,
-    /** The gateway process's stream identity; a new epoch means earlier seqs mean nothing. */
+    /**
+     * This room's stream identity; a new epoch means earlier seqs mean nothing.
+     * A gateway gives every room it opens its own, so a project dropped and
+     * opened again (starting over at seq 1) is told apart from the old stream.
+     */
     readonly epoch: string,
     options: RoomOptions,
   ) {
@@ -89,14 +101,34 @@ export class Room {
     return { ok: true, envelope };
   }
 
-  /** Sends `member` the snapshot at the current seq, then makes it a member for every later delta. */
-  join(member: RoomMember): void {
-    member.receiveSnapshot(this.currentSnapshot());
-    this.members.add(member);
+  /**
+   * Publishes every payload in order, or none when one of them would pass a
+   * topology cap (checked for the whole run first: `ProjectState.admitAll`).
+   */
+  publishAll(payloads: readonly Payload[]): PublishAllOutcome {
+    const refusal = this.state.admitAll(payloads);
+    if (refusal) return { ok: false, ...refusal };
+    for (const payload of payloads) {
+      const outcome = this.publish(payload);
+      // admitAll never admits what admit would refuse; reaching this is a bug, not a client's fault.
+      if (!outcome.ok) throw new Error(`payload admitted with its run was refused: ${outcome.reason}`);
+    }
+    return { ok: true, count: payloads.length, seq: this.lastSeq };
   }
 
-  leave(member: RoomMember): void {
-    this.members.delete(member);
+  /**
+   * Makes `member` a member for every later delta and sends it the snapshot at
+   * the current seq. Membership comes first so that a member whose snapshot
+   * makes it leave (e.g. a connection closed as too slow) is not left behind.
+   */
+  join(member: RoomMember): void {
+    this.members.add(member);
+    member.receiveSnapshot(this.currentSnapshot());
+  }
+
+  /** Returns whether `member` was a member. */
+  leave(member: RoomMember): boolean {
+    return this.members.delete(member);
   }
 
   private currentSnapshot(): RoomSnapshot {

@@ -1,21 +1,19 @@
 /**
  * The standalone server behind `npm start`: the built app from `dist/`,
  * `GET /healthz`, the gateway on `/ws`, the HTTP publish endpoint, and a
- * simulated mesh for each project a viewer opens (unless disabled).
- *
- * A project fed over HTTP is a real one: publishing to it stops its
- * simulator, and a project first opened by a publish never gets one.
+ * simulated mesh for each project a viewer watches (unless disabled); see
+ * simulated-gateway.ts for how simulations and real publishers share projects.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Gateway, GATEWAY_DEFAULTS, type GatewayOptions } from './gateway.ts';
 import type { SimulationSettings } from './env.ts';
-import { projectSeed } from './env.ts';
+import { GATEWAY_DEFAULTS, type Gateway } from './gateway.ts';
 import { pathnameOf, rejectUpgrade, sendJson } from './http/http-helpers.ts';
-import { createPublishEndpoint, type PublishEndpoint } from './http/publish-endpoint.ts';
+import type { PublishEndpoint } from './http/publish-endpoint.ts';
 import { createStaticFiles } from './http/static-files.ts';
-import { SimulationRegistry } from './simulator/run.ts';
+import { createSimulatedGateway, type SimulatedGatewayOptions } from './simulated-gateway.ts';
+import type { SimulationRegistry } from './simulator/run.ts';
 
 /** Options of `createStandaloneServer`; all optional. */
 export interface StandaloneServerOptions {
@@ -23,7 +21,9 @@ export interface StandaloneServerOptions {
   distDir?: string;
   /** Simulated meshes for viewed projects; `enabled: false` (or omitting it) serves only real data. */
   simulation?: SimulationSettings;
-  gateway?: Omit<GatewayOptions, 'onProjectOpened'>;
+  gateway?: SimulatedGatewayOptions['gateway'];
+  /** How simulations run (limit, grace period); defaults as in SimulationRegistryOptions. */
+  simulations?: SimulatedGatewayOptions['simulations'];
   /** Largest publish body. Default 1 MiB. */
   maxPublishBytes?: number;
 }
@@ -49,26 +49,12 @@ export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../dist', import.meta.
 export function createStandaloneServer(options: StandaloneServerOptions = {}): StandaloneServer {
   const startedAt = Date.now();
   const wsPath = options.gateway?.path ?? GATEWAY_DEFAULTS.path;
-  let simulations: SimulationRegistry | null = null;
-  const simulation = options.simulation;
-
-  const gateway = new Gateway({
-    ...options.gateway,
-    onProjectOpened: (projectId, _room, cause) => {
-      if (cause === 'connection') simulations?.start(projectId);
-    },
+  const simulated = createSimulatedGateway(options.simulation, {
+    gateway: options.gateway,
+    simulations: options.simulations,
+    maxPublishBytes: options.maxPublishBytes,
   });
-  if (simulation?.enabled) {
-    simulations = new SimulationRegistry(gateway, {
-      size: simulation.size,
-      ratePerSecond: simulation.ratePerSecond,
-      seedFor: (projectId) => projectSeed(projectId, simulation.seed),
-    });
-  }
-  const publishEndpoint = createPublishEndpoint(gateway, {
-    maxBodyBytes: options.maxPublishBytes,
-    onPublish: (projectId) => simulations?.stop(projectId),
-  });
+  const { gateway, simulations, publishEndpoint } = simulated;
   const serveStatic = createStaticFiles(options.distDir ?? DEFAULT_DIST_DIR);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
@@ -122,8 +108,7 @@ export function createStandaloneServer(options: StandaloneServerOptions = {}): S
     },
     close() {
       closing ??= (async () => {
-        simulations?.stopAll();
-        await gateway.close();
+        await simulated.close();
         await new Promise<void>((resolve) => {
           // A keep-alive connection whose last response is still finishing is not idle yet when
           // `close` is called, and would then hold it open until the client drops it (seconds).

@@ -14,12 +14,16 @@ describe('close reasons', () => {
   });
 
   it('round-trips what the gateway writes, within the 123-byte limit even for long or multi-byte text', () => {
-    for (const text of ['too slow to keep up', 'é'.repeat(200), '🚀'.repeat(100), 'x'.repeat(500)]) {
+    for (const text of ['too slow to keep up', 'é'.repeat(200), '🚀'.repeat(100), 'x'.repeat(500), '"\\'.repeat(100)]) {
       const written = closeReason(text, { retryAfterMs: 1500 });
       expect(new TextEncoder().encode(written).length).toBeLessThanOrEqual(123);
       const read = parseCloseReason(written);
       expect(read.retryAfterMs).toBe(1500);
       expect(text.startsWith(read.message ?? '')).toBe(true);
     }
+  });
+
+  it('carries extra fields as JSON beside the reason', () => {
+    expect(JSON.parse(closeReason('too slow', { bufferedBytes: 42 }))).toEqual({ reason: 'too slow', bufferedBytes: 42 });
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { ErrorFrame, PongFrame } from '../../src/protocol/frames.ts';
+import { EXTRA_ORIGIN, ORIGIN_CASES } from './origin-cases.ts';
 import { expectContiguous, startGateway, TestClient, waitFor, type RunningGateway } from './support.ts';
 
 let running: RunningGateway;
@@ -35,7 +36,7 @@ function errors(client: TestClient): ErrorFrame[] {
 }
 
 beforeEach(async () => {
-  running = await startGateway({ flushIntervalMs: 10 });
+  running = await startGateway({ flushIntervalMs: 10, allowedOrigins: [EXTRA_ORIGIN] });
 });
 
 afterEach(async () => {
@@ -124,6 +125,33 @@ describe('gateway with client input', () => {
     const fine = await connect('x'.repeat(128));
     expect(fine.snapshot).toBeDefined();
     expect(running.gateway.stats().rooms).toBe(1);
+  });
+
+  it.each(ORIGIN_CASES)('decides on an upgrade from $name by its Origin (allowed: $allowed)', async ({ origin, host, allowed }) => {
+    const client = new TestClient(running.url(), undefined, { ...(origin === undefined ? {} : { origin }), headers: host ? { host } : {} });
+    clients.push(client);
+    await waitFor(() => client.snapshot !== undefined || client.httpStatus !== null, 'snapshot or refusal');
+    if (allowed) {
+      expect(client.httpStatus).toBeNull();
+      expect(running.gateway.stats()).toMatchObject({ connections: 1, originsRefused: 0 });
+    } else {
+      expect(client.httpStatus).toBe(403);
+      expect(running.gateway.stats()).toMatchObject({ connections: 0, rooms: 0, originsRefused: 1 });
+    }
+  });
+
+  it('says why it refuses an upgrade from another site', async () => {
+    const body = await new Promise<string>((resolve) => {
+      const client = new TestClient(running.url(), undefined, { origin: 'https://evil.example' });
+      clients.push(client);
+      client.socket.on('open', () => resolve('(the upgrade was accepted)'));
+      client.socket.on('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve(text));
+      });
+    });
+    expect(body).toBe('{"error":"origin not allowed"}');
   });
 
   it('leaves upgrades on other paths to other listeners, as Vite needs for its HMR socket', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Payload } from '../../src/protocol/messages.ts';
 import type { GatewayOptions } from '../../src/server/gateway.ts';
+import { ManualScheduler } from './manual-scheduler.ts';
 import { createSeedStore } from './seed-004-apply.ts';
 import { expectContiguous, startGateway, TestClient, waitFor, type RunningGateway } from './support.ts';
 
@@ -40,7 +41,8 @@ describe('gateway', () => {
     expect(client.frames[0]?.kind).toBe('snapshot');
     const snapshot = client.snapshot!;
     expect(snapshot.seq).toBe(3);
-    expect(snapshot.epoch).toBe(gw.epoch);
+    expect(snapshot.epoch).toBe(gw.room('p1')!.epoch);
+    expect(snapshot.epoch.startsWith(gw.epoch)).toBe(true);
     expect(snapshot.state.nodes.map((n) => n.id)).toEqual(['a', 'b']);
     expect(snapshot.state.edges.map((e) => e.id)).toEqual(['a->b']);
 
@@ -96,23 +98,32 @@ describe('gateway', () => {
   });
 
   it('sends many publishes within one window as one frame', async () => {
-    const { gateway: gw } = await gateway({ flushIntervalMs: 150 });
+    const scheduler = new ManualScheduler();
+    const { gateway: gw } = await gateway({ scheduler, flushIntervalMs: 100 });
     const client = await connect();
     await waitFor(() => client.snapshot !== undefined, 'snapshot');
-    for (let i = 0; i < 120; i++) gw.publish('p1', event(`e${i}`));
+    for (let i = 0; i < 120; i++) {
+      gw.publish('p1', event(`e${i}`));
+      if (i % 10 === 0) scheduler.advance(5); // spread over 60 ms of the window
+    }
+    scheduler.advance(99);
     await waitFor(() => client.envelopes.length === 120, 'all deltas');
     expect(client.messageFrames.map((frame) => frame.length)).toEqual([120]);
     expect(client.raw[1]!.startsWith('{"type":"batch"')).toBe(true);
   });
 
   it('flushes a full batch at once, before the window ends', async () => {
-    const { gateway: gw } = await gateway({ flushIntervalMs: 60_000, maxBatchMessages: 10 });
+    const scheduler = new ManualScheduler();
+    const { gateway: gw } = await gateway({ scheduler, flushIntervalMs: 100, maxBatchMessages: 10 });
     const client = await connect();
     await waitFor(() => client.snapshot !== undefined, 'snapshot');
     for (let i = 0; i < 25; i++) gw.publish('p1', event(`e${i}`));
-    // Well inside the one-minute window: only the two full batches can have been sent.
-    await waitFor(() => client.envelopes.length === 20, 'two full batches', 2_000);
-    expect(client.messageFrames.map((frame) => frame.length)).toEqual([10, 10]);
+    // The window has not moved: only the two full batches can have been sent.
+    expect(gw.stats().messagesSent).toBe(20);
+    await waitFor(() => client.envelopes.length === 20, 'two full batches');
+    scheduler.advance(100);
+    await waitFor(() => client.envelopes.length === 25, 'the rest when the window ends');
+    expect(client.messageFrames.map((frame) => frame.length)).toEqual([10, 10, 5]);
     expectContiguous(client.envelopes.map((e) => e.seq), 1);
   });
 
@@ -167,16 +178,19 @@ describe('gateway', () => {
     });
 
     it('still sends deltas at flush time, one frame each', async () => {
-      const { gateway: gw } = await gateway({ flushIntervalMs: 100 });
+      const scheduler = new ManualScheduler();
+      const { gateway: gw } = await gateway({ scheduler, flushIntervalMs: 100 });
       const client = await connect('p1', []);
       await waitFor(() => gw.stats().snapshotsSent === 1, 'joined');
       const framesBefore = gw.stats().framesSent;
-      const publishedAt = performance.now();
       gw.publish('p1', event('one'));
+      scheduler.advance(60);
       gw.publish('p1', event('two'));
-      expect(gw.stats().framesSent).toBe(framesBefore); // queued, not sent
+      scheduler.advance(39);
+      expect(gw.stats().framesSent).toBe(framesBefore); // queued until the window ends
+      scheduler.advance(1);
+      expect(gw.stats().framesSent).toBe(framesBefore + 2);
       await waitFor(() => client.raw.length === 2, 'two frames');
-      expect(performance.now() - publishedAt).toBeGreaterThanOrEqual(90);
       expect(client.envelopes.map((e) => e.seq)).toEqual([1, 2]);
     });
   });

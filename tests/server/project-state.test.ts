@@ -193,6 +193,22 @@ describe('project state', () => {
       expect(nodes[0]).toBe('n44');
     });
 
+    it.each([
+      { name: 'an empty chunk', text: '' },
+      { name: 'a chunk of blank lines', text: '\n\n' },
+    ])('gives $name no log slot, so it can neither evict nor refresh a real log', ({ text }) => {
+      const state = new ProjectState({ maxLogNodes: 2 });
+      state.apply({ type: 'log-chunk', nodeId: 'a', text: 'a line' }, 0);
+      state.apply({ type: 'log-chunk', nodeId: 'b', text: 'b line' }, 1);
+      state.apply({ type: 'log-chunk', nodeId: 'empty', text }, 2);
+      state.apply({ type: 'log-chunk', nodeId: 'a', text }, 3);
+      expect(state.snapshot().logs.map((l) => l.nodeId)).toEqual(['a', 'b']);
+      expect(state.counts().logNodes).toBe(2);
+      // `a` was not refreshed by its empty chunk: it is still the one written to longest ago.
+      state.apply({ type: 'log-chunk', nodeId: 'c', text: 'c line' }, 4);
+      expect(state.snapshot().logs.map((l) => l.nodeId)).toEqual(['b', 'c']);
+    });
+
     it('cuts very long log lines in the window', () => {
       const state = new ProjectState();
       state.apply({ type: 'log-chunk', nodeId: 'a', text: 'x'.repeat(16_000) }, 0);
@@ -216,6 +232,38 @@ describe('project state', () => {
       expect(state.admit({ type: 'edge-upsert', edge: edge('b', 'a') })?.code).toBe('edge-limit');
       expect(state.admit({ type: 'node-upsert', node: node('a', { label: 'renamed' }) })).toBeNull();
       expect(state.admit({ type: 'edge-upsert', edge: edge('a', 'b', { stats }) })).toBeNull();
+    });
+
+    describe('a dry run over a whole run of payloads', () => {
+      const full = () => fold([{ type: 'node-upsert', node: node('a') }, { type: 'edge-upsert', edge: edge('a', 'a') }], new ProjectState({ maxNodes: 3, maxEdges: 2 }));
+      it.each<{ name: string; payloads: Payload[]; refused: { code: string; index: number } | null }>([
+        { name: 'admits what fits, counting each new id once', payloads: [{ type: 'node-upsert', node: node('b') }, { type: 'node-upsert', node: node('b', { label: 'again' }) }, { type: 'node-upsert', node: node('c') }, { type: 'node-upsert', node: node('a') }], refused: null },
+        { name: 'counts the nodes the run itself adds', payloads: [{ type: 'node-upsert', node: node('b') }, { type: 'event', message: 'x', severity: 'info' }, { type: 'node-upsert', node: node('c') }, { type: 'node-upsert', node: node('d') }], refused: { code: 'node-limit', index: 3 } },
+        { name: 'counts the edges the run itself adds', payloads: [{ type: 'edge-upsert', edge: edge('a', 'b') }, { type: 'edge-upsert', edge: edge('a', 'a', { stats }) }, { type: 'edge-upsert', edge: edge('b', 'a') }], refused: { code: 'edge-limit', index: 2 } },
+      ])('$name', ({ payloads, refused }) => {
+        const state = full();
+        const before = state.snapshot();
+        const outcome = state.admitAll(payloads);
+        if (refused) expect(outcome).toMatchObject(refused);
+        else expect(outcome).toBeNull();
+        expect(state.snapshot()).toEqual(before);
+      });
+
+      it('never admits a run that one-by-one admission would refuse, deletes and re-adds included', () => {
+        const payloads: Payload[] = [
+          { type: 'node-delete', id: 'a' },
+          { type: 'node-upsert', node: node('b') },
+          { type: 'node-upsert', node: node('a') },
+          { type: 'edge-upsert', edge: edge('a', 'a') },
+          { type: 'node-upsert', node: node('c') },
+        ];
+        const state = full();
+        expect(state.admitAll(payloads)).toBeNull();
+        payloads.forEach((payload, i) => {
+          expect(state.admit(payload)).toBeNull();
+          state.apply(payload, i);
+        });
+      });
     });
   });
 });

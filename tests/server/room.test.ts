@@ -59,7 +59,8 @@ describe('room', () => {
     const room = newRoom();
     const member = new RecordingMember();
     room.join(member);
-    room.leave(member);
+    expect(room.leave(member)).toBe(true);
+    expect(room.leave(member)).toBe(false);
     room.publish(event('x'));
     expect(member.deltas).toEqual([]);
     expect(room.memberCount).toBe(0);
@@ -80,6 +81,32 @@ describe('room', () => {
     const third = new RecordingMember();
     room.join(third);
     expect(SnapshotFrame.parse(JSON.parse(third.snapshot!.frame())).seq).toBe(2);
+  });
+
+  it('publishes a run of payloads whole, or none of it when one would pass a cap', () => {
+    const room = newRoom({ maxNodes: 2 });
+    const member = new RecordingMember();
+    room.join(member);
+    const nodeUpsert = (id: string): Payload => ({ type: 'node-upsert', node: { id, label: id, kind: 'svc', status: 'healthy' } });
+    expect(room.publishAll([nodeUpsert('a'), event('between')])).toEqual({ ok: true, count: 2, seq: 2 });
+    const refused = room.publishAll([event('first'), nodeUpsert('b'), nodeUpsert('c')]);
+    expect(refused).toMatchObject({ ok: false, code: 'node-limit', index: 2 });
+    expect(room.seq).toBe(2);
+    expect(room.state.counts().nodes).toBe(1);
+    expect(member.deltas.map((d) => d.envelope.seq)).toEqual([1, 2]);
+  });
+
+  it('keeps a member whose snapshot made it leave out of the room', () => {
+    const room = newRoom();
+    const leaving: RoomMember = {
+      receiveSnapshot: () => void room.leave(leaving),
+      receiveDelta: () => {
+        throw new Error('a member that left got a delta');
+      },
+    };
+    room.join(leaving);
+    expect(room.memberCount).toBe(0);
+    room.publish(event('x'));
   });
 
   it('refuses a payload past a topology cap without spending a seq', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Payload } from '../../src/protocol/messages.ts';
 import { createStandaloneServer, type StandaloneServer } from '../../src/server/standalone.ts';
+import { EXTRA_ORIGIN, ORIGIN_CASES } from './origin-cases.ts';
 import { expectContiguous, TestClient, waitFor } from './support.ts';
 
 let app: StandaloneServer;
@@ -13,7 +14,7 @@ let dist: string;
 const clients: TestClient[] = [];
 
 async function start(options: Parameters<typeof createStandaloneServer>[0] = {}): Promise<void> {
-  app = createStandaloneServer({ distDir: dist, gateway: { flushIntervalMs: 10 }, ...options });
+  app = createStandaloneServer({ distDir: dist, gateway: { flushIntervalMs: 10, allowedOrigins: [EXTRA_ORIGIN] }, ...options });
   const address = await app.listen(0);
   base = `http://127.0.0.1:${address.port}`;
 }
@@ -26,10 +27,10 @@ function publish(project: string, body: string, headers: Record<string, string> 
   });
 }
 
-/** A raw request, for what fetch will not send (a body larger than its declared length, no length at all). */
-function rawPost(path: string, chunks: Buffer[]): Promise<{ status: number; body: string }> {
+/** A raw request, for what fetch will not send (a body larger than its declared length, no length at all, any Origin and Host). */
+function rawPost(path: string, chunks: Buffer[], headers: Record<string, string> = { 'transfer-encoding': 'chunked' }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+    const req = request(`${base}${path}`, { method: 'POST', headers }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -94,7 +95,7 @@ describe('standalone server', () => {
       expect(res.status).toBe(400);
       expect((await res.json()).error).toBe(error);
       expect(app.gateway.room('prod')).toBeUndefined();
-      expect(app.publishEndpoint.stats()).toEqual({ accepted: 0, rejected: 1 });
+      expect(app.publishEndpoint.stats()).toEqual({ accepted: 0, rejected: 1, originsRefused: 0 });
     });
 
     it('says which payload of an array is invalid', async () => {
@@ -115,6 +116,66 @@ describe('standalone server', () => {
       const res = await rawPost('/api/projects/prod/publish', [chunk, chunk, chunk, chunk, chunk]);
       expect(res.status).toBe(413);
       expect(app.gateway.room('prod')).toBeUndefined();
+    });
+
+    it('publishes all of a request or, when it would pass a topology cap, none of it (422)', async () => {
+      await app.close();
+      await start({ gateway: { flushIntervalMs: 10, stateLimits: { maxNodes: 2 } } });
+      const client = await TestClient.open(`${base.replace('http', 'ws')}/ws?project=prod`);
+      clients.push(client);
+      await waitFor(() => client.snapshot !== undefined, 'snapshot');
+      const nodeUpsert = (id: string): Payload => ({ type: 'node-upsert', node: { id, label: id, kind: 'svc', status: 'healthy' } });
+      const tooMany = [nodeUpsert('a'), { type: 'event', message: 'before the cap', severity: 'info' } satisfies Payload, nodeUpsert('b'), nodeUpsert('c')];
+
+      const refused = await publish('prod', JSON.stringify(tooMany));
+      expect(refused.status).toBe(422);
+      expect(await refused.json()).toMatchObject({ code: 'node-limit', index: 3 });
+      expect(app.gateway.room('prod')!.seq).toBe(0);
+
+      const res = await publish('prod', JSON.stringify(tooMany.slice(0, 3)));
+      expect(await res.json()).toEqual({ accepted: 3, refused: 0, seq: 3 });
+      await waitFor(() => client.envelopes.length === 3, 'the accepted request');
+      // Nothing of the refused request came first.
+      expect(client.envelopes.map((e) => e.data)).toEqual(tooMany.slice(0, 3));
+      expect(app.publishEndpoint.stats()).toEqual({ accepted: 3, rejected: 1, originsRefused: 0 });
+    });
+
+    it('refuses a request over a cap for a project not yet open without opening it', async () => {
+      await app.close();
+      await start({ gateway: { flushIntervalMs: 10, stateLimits: { maxEdges: 1 } } });
+      const edges: Payload[] = [
+        { type: 'edge-upsert', edge: { id: 'a->b', source: 'a', target: 'b' } },
+        { type: 'edge-upsert', edge: { id: 'b->a', source: 'b', target: 'a' } },
+      ];
+      const res = await publish('fresh', JSON.stringify(edges));
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ code: 'edge-limit', index: 1 });
+      expect(app.gateway.room('fresh')).toBeUndefined();
+    });
+
+    it('answers 503 and publishes nothing once the gateway is closing', async () => {
+      await app.gateway.close();
+      const res = await publish('prod', JSON.stringify([node, node]));
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ code: 'gateway-closed' });
+      expect(app.publishEndpoint.stats()).toMatchObject({ accepted: 0, rejected: 1 });
+    });
+
+    it.each(ORIGIN_CASES)('decides on a publish from $name by its Origin (allowed: $allowed)', async ({ origin, host, allowed }) => {
+      // text/plain: what another site's page can send without a preflight.
+      const headers: Record<string, string> = { 'content-type': 'text/plain' };
+      if (origin !== undefined) headers.origin = origin;
+      if (host !== undefined) headers.host = host;
+      const res = await rawPost('/api/projects/prod/publish', [Buffer.from(JSON.stringify(node))], headers);
+      if (allowed) {
+        expect(res.status).toBe(202);
+        expect(app.gateway.room('prod')!.seq).toBe(1);
+      } else {
+        expect(res.status).toBe(403);
+        expect(JSON.parse(res.body)).toEqual({ error: 'origin not allowed' });
+        expect(app.gateway.room('prod')).toBeUndefined();
+      }
+      expect(app.publishEndpoint.stats().originsRefused).toBe(allowed ? 0 : 1);
     });
 
     it('rejects a bad project id with 400 and other methods with 405', async () => {

@@ -101,6 +101,18 @@ export class TestClient {
     this.socket.send(data);
   }
 
+  /**
+   * Resolves once the gateway has read everything this client sent before:
+   * `ws` answers a protocol ping itself, in order, and (unlike a message) the
+   * gateway does not count it as a sign of life.
+   */
+  async barrier(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.socket.once('pong', () => resolve());
+      this.socket.ping(undefined, undefined, (error) => error && reject(error));
+    });
+  }
+
   async closed(): Promise<{ code: number; reason: string }> {
     await waitFor(() => this.closeEvent !== null, 'socket close');
     return this.closeEvent!;

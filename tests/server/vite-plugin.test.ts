@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createServer, type ViteDevServer } from 'vite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { meshwatchGateway, type MeshwatchGatewayOptions } from '../../src/server/vite-plugin.ts';
+import { meshwatchGateway, type MeshwatchGatewayApi, type MeshwatchGatewayOptions } from '../../src/server/vite-plugin.ts';
 import { TestClient, waitFor } from './support.ts';
 
 let server: ViteDevServer | null = null;
 let root = '';
+let api: MeshwatchGatewayApi | null = null;
 const clients: TestClient[] = [];
 const logged: string[] = [];
 
@@ -17,11 +18,13 @@ async function startVite(options: MeshwatchGatewayOptions): Promise<string> {
   await writeFile(join(root, 'index.html'), '<!doctype html><title>meshwatch</title>');
   const logger = createLogger('info', { allowClearScreen: false });
   logger.info = (message) => void logged.push(message);
+  const plugin = meshwatchGateway(options);
+  api = plugin.api ?? null;
   server = await createServer({
     configFile: false,
     root,
     customLogger: logger,
-    plugins: [meshwatchGateway(options)],
+    plugins: [plugin],
     server: { port: 0, host: '127.0.0.1', strictPort: true },
     optimizeDeps: { noDiscovery: true, include: [] },
   });
@@ -33,6 +36,7 @@ afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await server?.close();
   server = null;
+  api = null;
   logged.length = 0;
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -87,6 +91,39 @@ describe('vite plugin', () => {
     expect(line).toContain(`ws://${host}/ws?project=demo`);
     expect(line).toContain('~48 nodes, ~90 msg/s');
     expect(logged.findIndex((m) => m.includes('Local'))).toBeLessThan(logged.indexOf(line!));
+  });
+
+  it('stops and starts only the gateway on demand (g + enter), the page server staying up', async () => {
+    const host = await startVite({ env: {}, simulation: { ratePerSecond: 100 } });
+    const mounted = api!.mounted()!;
+    const publish = () =>
+      fetch(`http://${host}/api/projects/real/publish`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'event', message: 'from a real mesh', severity: 'info' }),
+      });
+    const before = await TestClient.open(`ws://${host}/ws?project=demo`);
+    clients.push(before);
+    await waitFor(() => before.snapshot !== undefined, 'snapshot');
+
+    await mounted.stop();
+    expect((await before.closed()).code).toBe(1001);
+    expect(mounted.gateway).toBeNull();
+    expect((await fetch(`http://${host}/`)).status).toBe(200);
+    const refused = new TestClient(`ws://${host}/ws?project=demo`);
+    clients.push(refused);
+    await waitFor(() => refused.httpStatus !== null, 'HTTP response');
+    expect(refused.httpStatus).toBe(503);
+    const stopped = await publish();
+    expect(stopped.status).toBe(503);
+    expect(await stopped.json()).toMatchObject({ code: 'gateway-closed' });
+
+    mounted.start();
+    const after = await TestClient.open(`ws://${host}/ws?project=demo`);
+    clients.push(after);
+    await waitFor(() => after.snapshot !== undefined, 'snapshot from the new gateway');
+    expect(after.snapshot!.epoch).not.toBe(before.snapshot!.epoch);
+    expect(after.snapshot!.state.nodes.length).toBeGreaterThanOrEqual(20);
+    expect((await publish()).status).toBe(202);
   });
 
   it('closes its sockets when the dev server closes', async () => {

@@ -1,35 +1,48 @@
 /**
  * `POST /api/projects/:id/publish`: how a real mesh feeds the gateway over
  * plain HTTP. The body is one payload or an array of them, validated with the
- * protocol's `Payload` schema; all of it is published, or none of it.
+ * protocol's `Payload` schema and checked as a whole against the project's
+ * topology caps; all of it is published, or none of it.
  *
- *   202 {accepted, refused, seq}   published; `seq` is the last one stamped
- *   400 {error, ...}               not JSON, or a payload fails validation (counted)
- *   405                            not a POST
- *   413                            body over `maxBodyBytes` (counted)
- *   503                            the gateway refused every payload (closing, too many projects)
+ *   202 {accepted, refused: 0, seq}   published; `seq` is the last one stamped
+ *   400 {error, ...}                  not JSON, or a payload fails validation (counted)
+ *   403 {error}                       sent by a page of another site (counted; see origin.ts)
+ *   405                               not a POST
+ *   413                               body over `maxBodyBytes` (counted)
+ *   422 {error, code, index}          the payloads would pass a topology cap; none published (counted)
+ *   503 {error, code}                 the gateway is closing or holds too many watched projects (counted)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FRAME_LIMITS } from '../../protocol/frames.ts';
-import { Id } from '../../protocol/mesh.ts';
+import { ProjectId } from '../../protocol/mesh.ts';
 import { Payload } from '../../protocol/messages.ts';
 import type { Gateway } from '../gateway.ts';
 import { noop, pathnameOf, sendJson } from './http-helpers.ts';
+import { createOriginPolicy } from './origin.ts';
 
 /** Options of `createPublishEndpoint`. */
 export interface PublishEndpointOptions {
   /** Largest request body accepted. Default 1 MiB, the same as a client frame. */
   maxBodyBytes?: number;
-  /** Called with the project id before its payloads are published (e.g. to stop a simulator feeding it). */
+  /**
+   * Called with the project id once a request's payloads are published, e.g.
+   * to stop a simulator feeding it (a real publisher has taken the project
+   * over). Nothing else runs in between, so a simulator stopped here never
+   * interleaves its payloads with the request's.
+   */
   onPublish?: (projectId: string) => void;
+  /** Origins allowed besides same-origin and loopback pages, as for the gateway (`GatewayOptions.allowedOrigins`). */
+  allowedOrigins?: string[];
 }
 
 /** What the endpoint has done since it was created. */
 export interface PublishEndpointStats {
   /** Payloads published. */
   accepted: number;
-  /** Requests turned away as invalid or too large. */
+  /** Requests turned away: invalid, too large, or refused by the gateway (a cap, too many projects, closing). */
   rejected: number;
+  /** Requests from a page of another site, answered 403. */
+  originsRefused: number;
 }
 
 /** The endpoint, to be asked first by a request handler. */
@@ -44,9 +57,10 @@ const ROUTE = /^\/api\/projects\/([^/]+)\/publish\/?$/;
 const DRAIN_FACTOR = 8;
 
 /** The publish endpoint for `gateway`; mount it by calling `handle` first in a request handler or middleware. */
-export function createPublishEndpoint(gateway: Pick<Gateway, 'publish'>, options: PublishEndpointOptions = {}): PublishEndpoint {
+export function createPublishEndpoint(gateway: Pick<Gateway, 'publishAll'>, options: PublishEndpointOptions = {}): PublishEndpoint {
   const maxBodyBytes = options.maxBodyBytes ?? FRAME_LIMITS.maxClientFrameBytes;
-  const counts: PublishEndpointStats = { accepted: 0, rejected: 0 };
+  const originPolicy = createOriginPolicy(options.allowedOrigins);
+  const counts: PublishEndpointStats = { accepted: 0, rejected: 0, originsRefused: 0 };
 
   const reject = (res: ServerResponse, status: number, body: Record<string, unknown>, headers?: Record<string, string>) => {
     counts.rejected++;
@@ -71,22 +85,16 @@ export function createPublishEndpoint(gateway: Pick<Gateway, 'publish'>, options
       }
       payloads.push(parsed.data);
     }
+    const outcome = gateway.publishAll(projectId, payloads);
+    if (!outcome.ok) {
+      // A cap is the request's fault (422); a closing or full gateway is not, and may pass (503).
+      const status = outcome.code === 'node-limit' || outcome.code === 'edge-limit' ? 422 : 503;
+      const { code, reason, index } = outcome;
+      return reject(res, status, { error: reason, code, ...(index === undefined ? {} : { index }) });
+    }
+    counts.accepted += outcome.count;
     options.onPublish?.(projectId);
-    let accepted = 0;
-    let seq: number | null = null;
-    const refusals: Array<{ index: number; code: string; reason: string }> = [];
-    payloads.forEach((payload, index) => {
-      const outcome = gateway.publish(projectId, payload);
-      if (outcome.ok) {
-        accepted++;
-        seq = outcome.envelope.seq;
-      } else if (refusals.length < 20) {
-        refusals.push({ index, code: outcome.code, reason: outcome.reason });
-      }
-    });
-    counts.accepted += accepted;
-    if (accepted === 0) return sendJson(res, 503, { error: 'gateway refused the payloads', refusals });
-    sendJson(res, 202, { accepted, refused: payloads.length - accepted, seq, ...(refusals.length > 0 ? { refusals } : {}) });
+    sendJson(res, 202, { accepted: outcome.count, refused: 0, seq: outcome.seq });
   };
 
   const receive = (req: IncomingMessage, res: ServerResponse, projectId: string) => {
@@ -130,6 +138,13 @@ export function createPublishEndpoint(gateway: Pick<Gateway, 'publish'>, options
         sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
         return true;
       }
+      const origin = originPolicy(req.headers);
+      if (!origin.ok) {
+        counts.originsRefused++;
+        // The body is never read: close rather than drain what another site's page uploads.
+        sendJson(res, 403, { error: origin.reason }, { connection: 'close' });
+        return true;
+      }
       let projectId: string;
       try {
         projectId = decodeURIComponent(match[1]!);
@@ -137,8 +152,8 @@ export function createPublishEndpoint(gateway: Pick<Gateway, 'publish'>, options
         reject(res, 400, { error: 'project id is not valid percent-encoding' });
         return true;
       }
-      if (projectId.trim() === '' || !Id.safeParse(projectId).success) {
-        reject(res, 400, { error: 'project id must be 1 to 128 characters' });
+      if (!ProjectId.safeParse(projectId).success) {
+        reject(res, 400, { error: 'project id must be 1 to 128 characters, not all blank' });
         return true;
       }
       receive(req, res, projectId);

@@ -4,6 +4,7 @@
  * here, at the edge, never inside the deterministic simulator.
  */
 import type { Payload } from '../../protocol/messages.ts';
+import { realScheduler, type Scheduler } from '../scheduler.ts';
 import { CrawlSimulator, type SimulatorOptions } from './simulator.ts';
 
 /** Anything payloads can be published to; a Gateway fits. */
@@ -22,7 +23,10 @@ export interface StartSimulationOptions extends SimulatorOptions {
    * minutes of backlog would arrive as one burst; this drops it. Default 5 000 ms.
    */
   maxCatchUpMs?: number;
-  /** A failing tick stops the simulation and is reported here. Default: `console.error`. */
+  /**
+   * A failing tick stops the simulation and is reported here; so is, by a
+   * registry, a project it cannot simulate (a `SimulationError`). Default: the console.
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -53,39 +57,129 @@ export function startSimulation(target: PublishTarget, projectId: string, option
 
 /** Options for every simulation a registry starts. */
 export interface SimulationRegistryOptions extends StartSimulationOptions {
-  /** Most projects simulated at once; a simulator costs CPU whether anyone watches or not. Default 16. */
+  /**
+   * Most projects simulated at once; a simulator costs CPU whether anyone
+   * watches or not. At the limit, the simulation whose viewers left longest
+   * ago is stopped for a newly watched project. Default 16.
+   */
   maxSimulations?: number;
+  /**
+   * How long a simulation keeps running after its last viewer leaves: a viewer
+   * who reloads, or comes back within it, finds the mesh still moving. Default 30 000 ms.
+   */
+  graceMs?: number;
+  /** Times the grace period (a gateway passes its own, so one clock rules both). Default `realScheduler`. */
+  scheduler?: Pick<Scheduler, 'setTimeout'>;
   /** Seed for a project; default: the project id itself, so `?project=demo` is always the same mesh. */
   seedFor?: (projectId: string) => number | string;
 }
 
-/** One simulation per project, started on demand and stopped together. */
+/** An error the registry reports (through `onError`) with a code to tell it by. */
+export class SimulationError extends Error {
+  constructor(
+    readonly code: 'simulation-limit',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SimulationError';
+  }
+}
+
+interface Simulation {
+  stop: () => void;
+  /** Cancels the stop scheduled when the last viewer left; null while someone watches. */
+  cancelGrace: (() => void) | null;
+}
+
+/**
+ * One simulation per watched project: started when a viewer arrives
+ * (`watch`), stopped a grace period after the last one leaves (`unwatch`),
+ * at most `maxSimulations` at once.
+ */
 export class SimulationRegistry {
-  private readonly running = new Map<string, () => void>();
+  /** Unwatched simulations are kept in the order their viewers left, so the first is the one to give up first. */
+  private readonly running = new Map<string, Simulation>();
+  /** Watched projects the limit kept from being simulated, oldest first; each gets the next free slot. */
+  private readonly waiting = new Set<string>();
+  private readonly maxSimulations: number;
+  private readonly graceMs: number;
+  private readonly scheduler: Pick<Scheduler, 'setTimeout'>;
+  private readonly seedFor: (projectId: string) => number | string;
+  private readonly onError: ((error: unknown) => void) | undefined;
+  /** What every simulation is started with. */
+  private readonly simulation: StartSimulationOptions;
 
   constructor(
     private readonly target: PublishTarget,
-    private readonly options: SimulationRegistryOptions = {},
-  ) {}
+    options: SimulationRegistryOptions = {},
+  ) {
+    const { maxSimulations = 16, graceMs = 30_000, scheduler = realScheduler, seedFor = (id) => id, onError, ...simulation } = options;
+    this.maxSimulations = maxSimulations;
+    this.graceMs = graceMs;
+    this.scheduler = scheduler;
+    this.seedFor = seedFor;
+    this.onError = onError;
+    this.simulation = simulation;
+  }
 
-  /** Starts simulating `projectId` unless it already is or the limit is reached; returns whether it runs. */
-  start(projectId: string): boolean {
-    if (this.running.has(projectId)) return true;
-    const { maxSimulations = 16, seedFor = (id: string) => id, ...simOptions } = this.options;
-    if (this.running.size >= maxSimulations) return false;
-    this.running.set(projectId, startSimulation(this.target, projectId, { ...simOptions, seed: seedFor(projectId) }));
+  /**
+   * A viewer watches `projectId`: keeps its simulation running (cancelling a
+   * pending stop), or starts one, stopping an unwatched one first if the limit
+   * is reached. Returns whether it runs. When every slot is watched, reports a
+   * `SimulationError` through `onError` and starts the project as soon as a slot frees.
+   */
+  watch(projectId: string): boolean {
+    const running = this.running.get(projectId);
+    if (running) {
+      running.cancelGrace?.();
+      running.cancelGrace = null;
+      return true;
+    }
+    if (this.running.size >= this.maxSimulations) {
+      const unwatched = this.firstUnwatched();
+      if (unwatched === undefined) {
+        this.waiting.add(projectId);
+        this.report(
+          new SimulationError('simulation-limit', `not simulating ${projectId}: all ${this.maxSimulations} simulated projects have viewers`),
+        );
+        return false;
+      }
+      this.stopOne(unwatched);
+    }
+    this.waiting.delete(projectId);
+    this.startOne(projectId);
     return true;
   }
 
-  /** Stops one project's simulation, e.g. when a real publisher takes the project over. */
-  stop(projectId: string): void {
-    this.running.get(projectId)?.();
+  /**
+   * The last viewer of `projectId` left: its simulation stops after
+   * `graceMs`, or at once if a watched project is waiting for a slot.
+   */
+  unwatch(projectId: string): void {
+    this.waiting.delete(projectId);
+    const running = this.running.get(projectId);
+    if (!running || running.cancelGrace) return;
+    if (this.waiting.size > 0) {
+      this.stop(projectId);
+      return;
+    }
+    // Moved to the end: unwatched simulations stay ordered by when their viewers left.
     this.running.delete(projectId);
+    this.running.set(projectId, running);
+    running.cancelGrace = this.scheduler.setTimeout(() => this.stop(projectId), this.graceMs);
+  }
+
+  /** Stops one project's simulation, e.g. when a real publisher takes the project over, and hands its slot on. */
+  stop(projectId: string): void {
+    this.waiting.delete(projectId);
+    if (!this.running.has(projectId)) return;
+    this.stopOne(projectId);
+    this.startWaiting();
   }
 
   stopAll(): void {
-    for (const stop of this.running.values()) stop();
-    this.running.clear();
+    for (const projectId of [...this.running.keys()]) this.stopOne(projectId);
+    this.waiting.clear();
   }
 
   has(projectId: string): boolean {
@@ -94,6 +188,48 @@ export class SimulationRegistry {
 
   get size(): number {
     return this.running.size;
+  }
+
+  private startOne(projectId: string): void {
+    const stop = startSimulation(this.target, projectId, {
+      ...this.simulation,
+      seed: this.seedFor(projectId),
+      onError: (error) => {
+        // The simulation stopped itself; its slot is free again.
+        if (this.running.get(projectId)?.stop === stop) {
+          this.running.delete(projectId);
+          this.startWaiting();
+        }
+        (this.onError ?? defaultOnError)(error);
+      },
+    });
+    this.running.set(projectId, { stop, cancelGrace: null });
+  }
+
+  private stopOne(projectId: string): void {
+    const simulation = this.running.get(projectId);
+    if (!simulation) return;
+    this.running.delete(projectId);
+    simulation.cancelGrace?.();
+    simulation.stop();
+  }
+
+  private startWaiting(): void {
+    for (const projectId of this.waiting) {
+      if (this.running.size >= this.maxSimulations) return;
+      this.waiting.delete(projectId);
+      this.startOne(projectId);
+    }
+  }
+
+  private firstUnwatched(): string | undefined {
+    for (const [projectId, simulation] of this.running) if (simulation.cancelGrace) return projectId;
+    return undefined;
+  }
+
+  private report(error: SimulationError): void {
+    if (this.onError) this.onError(error);
+    else console.warn(`[meshwatch simulator] ${error.message}`);
   }
 }
 
