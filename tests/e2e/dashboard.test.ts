@@ -56,7 +56,9 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     await page.locator('.react-flow__node').nth(19).waitFor({ timeout: 30_000 });
     const graphMs = Date.now() - reloadStarted;
     await feed.getByRole('listitem').first().waitFor({ timeout: 15_000 });
-    console.info(`[e2e] warm load: graph at ${graphMs} ms, first feed entry at ${Date.now() - reloadStarted} ms`);
+    const feedMs = Date.now() - reloadStarted;
+    await page.waitForFunction((n) => document.querySelectorAll('.recharts-line-curve').length >= n, 6, { timeout: 15_000 });
+    console.info(`[e2e] warm load: graph at ${graphMs} ms, first feed entry at ${feedMs} ms, every chart drawn at ${Date.now() - reloadStarted} ms`);
     expect(pageErrors).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatClock } from '../../lib/format.ts';
 import type { ChartPoint } from '../../protocol/mesh.ts';
 import { useRealtime } from '../../store/realtime.ts';
+import { useDrawInTurn } from '../../ui/use-draw-in-turn.ts';
 import { useElementSize } from '../../ui/use-element-size.ts';
 import type { ChartSpec } from './chart-definitions.ts';
 
@@ -23,6 +24,8 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
   const plotRef = useRef<HTMLDivElement>(null);
   const { width, height } = useElementSize(plotRef, FALLBACK_SIZE);
   const hasData = seriesPoints.some((points) => points !== undefined && points.length > 0);
+  // The first drawing waits its turn (see useDrawInTurn): the graph and the feed paint first.
+  const drawPlot = useDrawInTurn(hasData);
   const hasRightAxis = spec.series.some((s) => s.axis === 'right');
 
   return (
@@ -40,7 +43,7 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
         })}
       </figcaption>
       <div ref={plotRef} className="chart__plot">
-        {hasData ? (
+        {drawPlot ? (
           <LineChart width={width} height={height} margin={MARGIN}>
             <CartesianGrid className="chart__grid" strokeDasharray="3 3" vertical={false} />
             <XAxis
@@ -86,7 +89,7 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
             ))}
           </LineChart>
         ) : (
-          <p className="chart__waiting">waiting for data</p>
+          !hasData && <p className="chart__waiting">waiting for data</p>
         )}
       </div>
     </figure>
