@@ -7,7 +7,12 @@ import { meshwatchGateway } from './src/server/vite-plugin.ts';
 // simulated mesh, on the same port: one command, one origin, no proxy.
 export default defineConfig({
   plugins: [react(), meshwatchGateway()],
-  server: { port: 5173, strictPort: false },
+  server: {
+    port: 5173,
+    strictPort: false,
+    // Transform the app's modules while the server starts, not when the first page asks for them.
+    warmup: { clientFiles: ['./src/main.tsx'] },
+  },
   preview: { port: 4173 },
   build: { sourcemap: true, chunkSizeWarningLimit: 1500 },
   test: {
