@@ -1,44 +1,16 @@
 /**
- * `npm run bench`: the store bench, then the gateway bench if it is there,
+ * `npm run bench`: the store bench, then the simulator and gateway benches,
  * printed as one table with the machine it ran on. Figures are printed, not
  * asserted; the process exits non-zero only if a bench throws (including a
  * bench's own consistency checks).
  *
  * `BENCH_SECONDS=<n>` changes how long each case runs (default 2).
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchGatewayThroughput } from './gateway-throughput.ts';
 import { benchStoreThroughput, REFERENCE_NAME, type BenchResult } from './store-throughput.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
-
-function isResult(value: unknown): value is BenchResult {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as BenchResult).name === 'string' &&
-    typeof (value as BenchResult).messagesPerSecond === 'number'
-  );
-}
-
-/** The gateway bench is written separately; run it when it exists, say why when it does not. */
-async function gatewayResults(): Promise<{ rows: BenchResult[]; note?: string }> {
-  const file = join(here, 'gateway-throughput.ts');
-  if (!existsSync(file)) return { rows: [], note: 'gateway bench skipped: tests/bench/gateway-throughput.ts does not exist yet' };
-  // A computed specifier: the type checker must not require a module that may not exist yet.
-  const specifier = pathToFileURL(file).href;
-  const module = (await import(specifier)) as { benchGatewayThroughput?: (options?: { seconds?: number }) => unknown };
-  if (typeof module.benchGatewayThroughput !== 'function') {
-    return { rows: [], note: 'gateway bench skipped: tests/bench/gateway-throughput.ts exports no benchGatewayThroughput()' };
-  }
-  const output = await module.benchGatewayThroughput({ seconds });
-  const rows = Array.isArray(output) ? output : [output];
-  if (!rows.every(isResult)) throw new Error(`benchGatewayThroughput() returned something other than results: ${JSON.stringify(output)?.slice(0, 200)}`);
-  return { rows };
-}
 
 function formatRate(value: number): string {
   return Math.round(value).toLocaleString('en-US');
@@ -69,11 +41,9 @@ async function main(): Promise<void> {
   console.log('');
 
   const rows = benchStoreThroughput({ seconds });
-  const gateway = await gatewayResults();
-  rows.push(...gateway.rows);
+  rows.push(...(await benchGatewayThroughput({ seconds })));
 
   printTable(rows, rows.find((row) => row.name === REFERENCE_NAME)?.messagesPerSecond);
-  if (gateway.note) console.log(`\n${gateway.note}`);
 }
 
 main().then(
