@@ -12,7 +12,6 @@ import { FRAME_LIMITS, type ErrorFrame, type PongFrame } from '../protocol/frame
 import { decodeClientMessage, encodeBatchFrame } from '../protocol/codec.ts';
 import { assertNever } from '../lib/assert-never.ts';
 import { CLOSE_CODES, closeReason } from '../protocol/close-codes.ts';
-import { floorSnapshotEnvelopes } from './floor-snapshot.ts';
 import type { RoomMember, RoomSnapshot } from './room.ts';
 import type { Cancel, Scheduler } from './scheduler.ts';
 
@@ -95,11 +94,9 @@ export class Connection implements RoomMember {
     });
   }
 
-  get mode(): ConnectionMode {
-    return this.options.mode;
-  }
-
   receiveSnapshot(snapshot: RoomSnapshot): void {
+    // Deltas still queued belong before the snapshot (after a room's reset, to the old stream): it has them.
+    this.dropQueue();
     if (this.options.mode === 'v1') {
       const frame = snapshot.frame();
       if (frame.length > FRAME_LIMITS.maxServerFrameBytes) {
@@ -108,9 +105,8 @@ export class Connection implements RoomMember {
         return;
       }
       if (!this.send(frame)) return;
-    } else {
-      const envelopes = floorSnapshotEnvelopes(snapshot.seq, snapshot.ts, snapshot.state());
-      for (const envelope of envelopes) if (!this.send(envelope, 1)) return;
+    } else if (!this.sendEach(snapshot.floorEnvelopes())) {
+      return;
     }
     this.options.counters.snapshotsSent++;
   }
@@ -128,44 +124,38 @@ export class Connection implements RoomMember {
 
   /** Sends what is queued now: one batch frame (v1) or one frame per envelope (floor). */
   flush(): void {
-    this.cancelFlush?.();
-    this.cancelFlush = null;
-    if (this.queue.length === 0) return;
     const batch = this.queue;
-    this.queue = [];
-    this.queuedChars = 0;
-    if (this.options.mode === 'v1') {
-      this.send(encodeBatchFrame(batch), batch.length);
-    } else {
-      for (const envelope of batch) if (!this.send(envelope, 1)) return;
-    }
+    this.dropQueue();
+    if (batch.length === 0) return;
+    if (this.options.mode === 'v1') this.send(encodeBatchFrame(batch), batch.length);
+    else this.sendEach(batch);
   }
 
   /**
    * Pings a live client; closes one silent for longer than `idleTimeoutMs` (no
    * pong, no message) with 4408, so that a client which is merely slow learns
-   * why. Returns false when it closed the connection.
+   * why.
    */
-  checkLiveness(idleTimeoutMs: number): boolean {
+  checkLiveness(idleTimeoutMs: number): void {
     if (this.options.scheduler.now() - this.lastSeenAt > idleTimeoutMs) {
       this.close(CLOSE_CODES.heartbeatTimeout, closeReason('heartbeat timeout', { idleMs: idleTimeoutMs }));
-      return false;
+      return;
     }
     if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
-    return true;
   }
 
   /**
    * Stops taking deltas and closes with `code`; `reason` is short JSON (see
    * closeReason). A peer that does not finish the closing handshake within
    * `closeTimeoutMs` (dead, or not reading) is terminated: `ws` alone would
-   * hold its socket and unsent data for 30 s.
+   * hold its socket and unsent data for 30 s. So is one already closing (the
+   * peer started it), so that `closed` always settles within that time.
    */
   close(code: number, reason: string): void {
     this.detach();
     const state = this.socket.readyState;
-    if (state !== WebSocket.OPEN && state !== WebSocket.CONNECTING) return;
-    this.socket.close(code, reason);
+    if (state === WebSocket.CLOSED) return;
+    if (state !== WebSocket.CLOSING) this.socket.close(code, reason);
     this.cancelTerminate ??= this.options.scheduler.setTimeout(() => this.socket.terminate(), this.options.closeTimeoutMs);
   }
 
@@ -182,24 +172,35 @@ export class Connection implements RoomMember {
 
   /**
    * The only way a frame leaves: every frame, a pong or an error reply as much
-   * as a batch, is followed by the buffer check, since a client can make the
+   * as a batch, is preceded by the buffer check, since a client can make the
    * gateway write (pings) without ever reading. `envelopes` is how many the
    * frame carries, for the counters. Returns false when the frame was not
-   * sent, or the connection was closed because of it.
+   * sent (the socket is not open, or the connection was closed as too slow).
    */
   private send(text: string, envelopes = 0): boolean {
-    if (this.socket.readyState !== WebSocket.OPEN) return false;
+    if (this.socket.readyState !== WebSocket.OPEN || !this.checkBuffered()) return false;
     this.socket.send(text);
     this.options.counters.framesSent++;
     this.options.counters.messagesSent += envelopes;
-    return this.checkBuffered();
+    return true;
+  }
+
+  /** Envelopes one frame each (floor), checked as one unit like the v1 frame that would carry them. */
+  private sendEach(envelopes: readonly string[]): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN || !this.checkBuffered()) return false;
+    for (const envelope of envelopes) this.socket.send(envelope);
+    this.options.counters.framesSent += envelopes.length;
+    this.options.counters.messagesSent += envelopes.length;
+    return true;
   }
 
   /**
    * A reader slower than what it is sent would make its send buffer, and so
    * the gateway's memory, grow without end: past the limit it is closed with
    * 4409 and reconnects to a fresh snapshot. (Finer degradation, such as
-   * coalescing series first, is for a later issue.) Returns false when it closed.
+   * coalescing series first, is for a later issue.) Checked before a send:
+   * right after it, the frame just written would count as unread, and one
+   * large snapshot would close a healthy client. Returns false when it closed.
    */
   private checkBuffered(): boolean {
     const buffered = this.socket.bufferedAmount;
@@ -248,11 +249,15 @@ export class Connection implements RoomMember {
   private detach(): void {
     if (this.detached) return;
     this.detached = true;
+    this.dropQueue();
+    this.options.onDetached(this);
+  }
+
+  private dropQueue(): void {
     this.cancelFlush?.();
     this.cancelFlush = null;
     this.queue = [];
     this.queuedChars = 0;
-    this.options.onDetached(this);
   }
 
   /** Nothing a client sends, and no bug in handling it, may throw out of a socket callback. */

@@ -125,8 +125,9 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
 export class Gateway {
   /**
    * This process's identity. Each room's epoch (what clients see) is this plus
-   * the room's generation, so a restarted gateway and a project reopened on
-   * the same gateway both read as a new stream.
+   * a generation, new whenever a room is opened or started over, so a
+   * restarted gateway and a project reopened or reset on the same gateway all
+   * read as a new stream.
    */
   readonly epoch: string;
   private readonly settings: Settings;
@@ -147,7 +148,12 @@ export class Gateway {
   private emptyState: ProjectState | null = null;
   private readonly detachers = new Set<() => void>();
   private readonly stopHeartbeat: () => void;
-  private closing: Promise<void> | null = null;
+  /**
+   * Set first thing in `close()`: shutting down closes connections, whose
+   * hooks must not run (nor publishes, nor upgrades) from then on.
+   */
+  private closing = false;
+  private closed: Promise<void> | null = null;
 
   constructor(options: GatewayOptions = {}) {
     const { allowedOrigins, ...rest } = options;
@@ -244,11 +250,29 @@ export class Gateway {
    * Publishes every payload, in order and with contiguous seqs, or none: the
    * whole run is checked against the topology caps (and the project against
    * the room limit) before the first is stamped. The gateway owns the payloads.
+   *
+   * With `startOver`, the run replaces whatever the project held (see
+   * `resetProject`), e.g. when a real publisher takes a project over from its
+   * simulator; the run is then checked against an empty state, and a refused
+   * run leaves the project as it was.
    */
-  publishAll(projectId: string, payloads: readonly Payload[]): PublishAllOutcome {
-    const outcome = this.publishAllUnchecked(projectId, payloads);
+  publishAll(projectId: string, payloads: readonly Payload[], options: { startOver?: boolean } = {}): PublishAllOutcome {
+    const outcome = this.publishAllUnchecked(projectId, payloads, options.startOver ?? false);
     if (!outcome.ok) this.publishesRefused += payloads.length;
     return outcome;
+  }
+
+  /**
+   * Starts the project's stream over, if its room holds anything: the state
+   * is emptied, seqs begin again at 1 under a new epoch, and every viewer gets
+   * the new snapshot (the client's own reaction to a new epoch). Returns
+   * whether it did.
+   */
+  resetProject(projectId: string): boolean {
+    const room = this.rooms.get(projectId);
+    if (this.closing || !room || room.seq === 0) return false;
+    this.rooms.reset(room);
+    return true;
   }
 
   /** The project's room, if it is open. */
@@ -276,8 +300,9 @@ export class Gateway {
    * closing has begun. Idempotent.
    */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    this.closing = true;
+    this.closed ??= this.shutdown();
+    return this.closed;
   }
 
   private async shutdown(): Promise<void> {
@@ -285,15 +310,9 @@ export class Gateway {
     for (const detach of [...this.detachers]) detach();
     const closing = [...this.connections];
     const reason = closeReason('gateway shutting down');
+    // Each connection terminates a peer that does not answer within closeTimeoutMs, so this settles.
     for (const connection of closing) connection.shutdown(CLOSE_CODES.goingAway, reason);
-
-    let cancelTimeout: (() => void) | undefined;
-    const timedOut = new Promise<true>((resolve) => {
-      cancelTimeout = this.settings.scheduler.setTimeout(() => resolve(true), this.settings.closeTimeoutMs);
-    });
-    const settled = await Promise.race([Promise.all(closing.map((c) => c.closed)).then(() => false as const), timedOut]);
-    cancelTimeout?.();
-    if (settled) for (const connection of closing) connection.terminate();
+    await Promise.all(closing.map((connection) => connection.closed));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
@@ -306,17 +325,24 @@ export class Gateway {
     return outcome;
   }
 
-  private publishAllUnchecked(projectId: string, payloads: readonly Payload[]): PublishAllOutcome {
+  private publishAllUnchecked(projectId: string, payloads: readonly Payload[], startOver: boolean): PublishAllOutcome {
     if (this.closing) return { ok: false, code: 'gateway-closed', reason: 'gateway is shutting down' };
-    if (!this.rooms.get(projectId)) {
-      // Checked before opening the room, which might evict another project's for nothing.
-      this.emptyState ??= new ProjectState(this.settings.stateLimits);
-      const refusal = this.emptyState.admitAll(payloads);
-      if (refusal) return { ok: false, ...refusal };
+    const existing = this.rooms.get(projectId);
+    if (existing && !startOver) {
+      const outcome = existing.publishAll(payloads);
+      if (outcome.ok) this.rooms.touch(existing);
+      return outcome;
     }
-    const room = this.rooms.open(projectId, 'publish');
+    // The run goes into an empty state: checked before the room is opened (which might evict
+    // another project's for nothing) or started over (which a refused run must not do).
+    this.emptyState ??= new ProjectState(this.settings.stateLimits);
+    const refusal = this.emptyState.admitAll(payloads);
+    if (refusal) return { ok: false, ...refusal };
+    if (existing && existing.seq > 0) this.rooms.reset(existing);
+    const room = existing ?? this.rooms.open(projectId, 'publish');
     if (!room) return this.tooManyProjects();
-    const outcome = room.publishAll(payloads);
+    // A room the onProjectOpened hook has already fed is not empty: it checks the run itself.
+    const outcome = room.seq === 0 ? room.publishAdmitted(payloads) : room.publishAll(payloads);
     if (outcome.ok) this.rooms.touch(room);
     return outcome;
   }
@@ -383,7 +409,7 @@ export class Gateway {
 }
 
 /** The `project` query parameter of an upgrade URL, validated as a `ProjectId`. */
-export function projectFromUrl(url: string | undefined): { ok: true; projectId: string } | { ok: false; reason: string } {
+function projectFromUrl(url: string | undefined): { ok: true; projectId: string } | { ok: false; reason: string } {
   const query = url?.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
   const projectId = new URLSearchParams(query).get('project');
   if (projectId === null) return { ok: false, reason: 'missing project query parameter' };

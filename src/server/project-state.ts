@@ -67,10 +67,12 @@ export class ProjectState {
   /** Least-recently-updated first, like `series`. */
   private readonly progress = new Map<string, Progress>();
   private readonly events: RingBuffer<EventRecord>;
-  /** Kept in least-recently-updated order (see `touch`), so eviction takes the first key. */
+  /**
+   * Kept in least-recently-updated order (see `touch`), so eviction takes the
+   * first key. A node's series are found by scanning these (at most
+   * `maxSeries`) rather than through an index that owner changes would litter.
+   */
   private readonly series = new Map<string, SeriesBuffer>();
-  /** node id → names of the series it owns. */
-  private readonly seriesByNode = new Map<string, Set<string>>();
   /** Least-recently-written first, like `series`. */
   private readonly logs = new Map<string, RingBuffer<LogLine>>();
 
@@ -222,8 +224,8 @@ export class ProjectState {
     if (edgeIds) for (const edgeId of [...edgeIds]) this.deleteEdge(edgeId);
     this.edgesByNode.delete(id);
     this.logs.delete(id);
-    const owned = this.seriesByNode.get(id);
-    if (owned) for (const name of [...owned]) this.dropSeries(name);
+    // Deleting from a Map while iterating it is safe: entries not yet visited are still visited.
+    for (const [name, buffer] of this.series) if (buffer.nodeId === id) this.series.delete(name);
   }
 
   private link(nodeId: string, edgeId: string): void {
@@ -246,29 +248,13 @@ export class ProjectState {
     if (!buffer) {
       if (this.series.size >= this.limits.maxSeries) {
         const oldest = oldestKey(this.series);
-        if (oldest !== undefined) this.dropSeries(oldest);
+        if (oldest !== undefined) this.series.delete(oldest);
       }
       buffer = { points: new RingBuffer(this.limits.maxPointsPerSeries) };
     }
     touch(this.series, payload.series, buffer);
-    if (payload.nodeId !== undefined && payload.nodeId !== buffer.nodeId) {
-      if (buffer.nodeId !== undefined) this.seriesByNode.get(buffer.nodeId)?.delete(payload.series);
-      buffer.nodeId = payload.nodeId;
-      let owned = this.seriesByNode.get(payload.nodeId);
-      if (!owned) this.seriesByNode.set(payload.nodeId, (owned = new Set()));
-      owned.add(payload.series);
-    }
+    if (payload.nodeId !== undefined) buffer.nodeId = payload.nodeId;
     buffer.points.push(payload.value);
-  }
-
-  private dropSeries(name: string): void {
-    const buffer = this.series.get(name);
-    if (!buffer) return;
-    this.series.delete(name);
-    if (buffer.nodeId === undefined) return;
-    const owned = this.seriesByNode.get(buffer.nodeId);
-    owned?.delete(name);
-    if (owned?.size === 0) this.seriesByNode.delete(buffer.nodeId);
   }
 
   private appendLogs(payload: PayloadOf<'log-chunk'>, ts: number): void {

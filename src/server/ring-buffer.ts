@@ -35,10 +35,4 @@ export class RingBuffer<T> {
     for (let i = 0; i < take; i++) out[i] = this.items[(this.start + skip + i) % this.capacity] as T;
     return out;
   }
-
-  clear(): void {
-    this.items.fill(undefined);
-    this.start = 0;
-    this.count = 0;
-  }
 }

@@ -10,26 +10,33 @@
 import type { SnapshotState } from '../protocol/frames.ts';
 import type { Envelope, Payload } from '../protocol/messages.ts';
 import { encodeEnvelope, encodeSnapshotFrame } from '../protocol/codec.ts';
+import { floorSnapshotEnvelopes } from './floor-snapshot.ts';
 import { ProjectState, type ProjectStateLimits, type StateRefusal } from './project-state.ts';
 
 /** What a room needs from a connection. */
 export interface RoomMember {
-  /** Called once, synchronously, on join, before any delta. */
+  /**
+   * Called synchronously on join, before any delta, and again when the room
+   * starts over (`reset`): a snapshot supersedes every delta before it.
+   */
   receiveSnapshot(snapshot: RoomSnapshot): void;
-  /** `serialised` is `encodeEnvelope(envelope)`, shared by every member: never re-stringify it. */
-  receiveDelta(serialised: string, envelope: Envelope): void;
+  /** An encoded envelope, the same string for every member: never re-stringify it. */
+  receiveDelta(serialised: string): void;
 }
 
-/** The project at one `seq`. The state and its v1 frame are built on first use and shared by joins at that seq. */
+/**
+ * The project at one `seq`. Each form is built on first use and shared by
+ * every join at that seq, so a burst of joins costs one build.
+ */
 export interface RoomSnapshot {
   readonly epoch: string;
   /** The last `seq` the state includes; 0 before any delta. */
   readonly seq: number;
-  /** When the snapshot was taken (the room's clock). */
-  readonly ts: number;
   state(): SnapshotState;
-  /** `encodeSnapshotFrame(epoch, seq, state())`. */
+  /** `encodeSnapshotFrame(epoch, seq, state())`, for v1 clients. */
   frame(): string;
+  /** `floorSnapshotEnvelopes(seq, ts, state())`, for floor clients: one frame each. */
+  floorEnvelopes(): readonly string[];
 }
 
 /** What became of a publish: the stamped envelope, or why nothing was stamped. */
@@ -54,25 +61,35 @@ export interface RoomOptions {
 
 /** A project's stream: its seq, its state and its member connections. */
 export class Room {
-  readonly state: ProjectState;
+  private projectState: ProjectState;
+  private streamEpoch: string;
   private lastSeq = 0;
   private readonly members = new Set<RoomMember>();
-  private readonly now: () => number;
+  private readonly options: RoomOptions;
   /** Snapshot of the latest seq, reused by every join until the next publish. */
-  private cached: { seq: number; state?: SnapshotState; frame?: string } | null = null;
+  private cached: SnapshotCache | null = null;
 
+  /**
+   * `epoch` is this room's stream identity; a new epoch means earlier seqs
+   * mean nothing. A gateway gives every room it opens (or starts over) its
+   * own, so a stream that starts again at seq 1 is told apart from the old one.
+   */
   constructor(
     readonly projectId: string,
-    /**
-     * This room's stream identity; a new epoch means earlier seqs mean nothing.
-     * A gateway gives every room it opens its own, so a project dropped and
-     * opened again (starting over at seq 1) is told apart from the old stream.
-     */
-    readonly epoch: string,
+    epoch: string,
     options: RoomOptions,
   ) {
-    this.now = options.now;
-    this.state = new ProjectState(options.stateLimits);
+    this.options = options;
+    this.streamEpoch = epoch;
+    this.projectState = new ProjectState(options.stateLimits);
+  }
+
+  get epoch(): string {
+    return this.streamEpoch;
+  }
+
+  get state(): ProjectState {
+    return this.projectState;
   }
 
   /** The seq of the latest delta; 0 before any. */
@@ -89,16 +106,9 @@ export class Room {
    * on (the state may keep a reference), so callers must not mutate it.
    */
   publish(payload: Payload): PublishOutcome {
-    const refusal = this.state.admit(payload);
+    const refusal = this.projectState.admit(payload);
     if (refusal) return { ok: false, ...refusal };
-    const envelope: Envelope = { seq: this.lastSeq + 1, ts: this.now(), data: payload };
-    this.lastSeq = envelope.seq;
-    this.cached = null; // a stale snapshot would only hold memory
-    this.state.apply(payload, envelope.ts);
-    // Serialised once per project, whatever the number of members.
-    const serialised = encodeEnvelope(envelope);
-    for (const member of this.members) member.receiveDelta(serialised, envelope);
-    return { ok: true, envelope };
+    return { ok: true, envelope: this.stamp(payload) };
   }
 
   /**
@@ -106,14 +116,32 @@ export class Room {
    * topology cap (checked for the whole run first: `ProjectState.admitAll`).
    */
   publishAll(payloads: readonly Payload[]): PublishAllOutcome {
-    const refusal = this.state.admitAll(payloads);
+    const refusal = this.projectState.admitAll(payloads);
     if (refusal) return { ok: false, ...refusal };
-    for (const payload of payloads) {
-      const outcome = this.publish(payload);
-      // admitAll never admits what admit would refuse; reaching this is a bug, not a client's fault.
-      if (!outcome.ok) throw new Error(`payload admitted with its run was refused: ${outcome.reason}`);
-    }
+    return this.publishAdmitted(payloads);
+  }
+
+  /**
+   * `publishAll` for a run already admitted against this room's state, e.g.
+   * against an empty state by a gateway that has just opened the room.
+   */
+  publishAdmitted(payloads: readonly Payload[]): PublishAllOutcome & { ok: true } {
+    for (const payload of payloads) this.stamp(payload);
     return { ok: true, count: payloads.length, seq: this.lastSeq };
+  }
+
+  /**
+   * Starts the stream over under `epoch`: the state is emptied, seqs begin
+   * again at 1, and every member gets the new (empty) snapshot, so what it
+   * held before (e.g. a stopped simulation's mesh) is gone.
+   */
+  reset(epoch: string): void {
+    this.streamEpoch = epoch;
+    this.projectState = new ProjectState(this.options.stateLimits);
+    this.lastSeq = 0;
+    this.cached = null;
+    // A copy: a member may leave on its snapshot (closed as too slow).
+    for (const member of [...this.members]) member.receiveSnapshot(this.currentSnapshot());
   }
 
   /**
@@ -131,17 +159,37 @@ export class Room {
     return this.members.delete(member);
   }
 
+  private stamp(payload: Payload): Envelope {
+    const envelope: Envelope = { seq: this.lastSeq + 1, ts: this.options.now(), data: payload };
+    this.lastSeq = envelope.seq;
+    this.cached = null; // a stale snapshot would only hold memory
+    this.projectState.apply(payload, envelope.ts);
+    // Serialised once per project, whatever the number of members.
+    const serialised = encodeEnvelope(envelope);
+    for (const member of this.members) member.receiveDelta(serialised);
+    return envelope;
+  }
+
   private currentSnapshot(): RoomSnapshot {
-    const seq = this.lastSeq;
-    if (this.cached?.seq !== seq) this.cached = { seq };
+    const { lastSeq: seq, streamEpoch: epoch, projectState } = this;
+    // The floor envelopes carry the time of the first join at this seq: the state has not changed since.
+    if (this.cached?.seq !== seq) this.cached = { seq, ts: this.options.now() };
     const cache = this.cached;
-    const state = () => (cache.state ??= this.state.snapshot());
+    const state = () => (cache.state ??= projectState.snapshot());
     return {
-      epoch: this.epoch,
+      epoch,
       seq,
-      ts: this.now(),
       state,
-      frame: () => (cache.frame ??= encodeSnapshotFrame(this.epoch, seq, state())),
+      frame: () => (cache.frame ??= encodeSnapshotFrame(epoch, seq, state())),
+      floorEnvelopes: () => (cache.floor ??= floorSnapshotEnvelopes(seq, cache.ts, state())),
     };
   }
+}
+
+interface SnapshotCache {
+  seq: number;
+  ts: number;
+  state?: SnapshotState;
+  frame?: string;
+  floor?: string[];
 }

@@ -16,7 +16,7 @@ export type ProjectCloseCause = 'idle' | 'evicted';
 
 /** What a gateway gives its room table. */
 export interface RoomTableOptions {
-  /** The gateway's epoch; each room's is this plus the room's generation. */
+  /** The gateway's epoch; each room's is this plus a generation, new for every room opened or started over. */
   epoch: string;
   maxRooms: number;
   /** A room with no members and no activity for this long is dropped by `dropIdle`. */
@@ -65,10 +65,16 @@ export class RoomTable {
     // A loop, not an `if`: the hook told of an eviction could itself have opened a room.
     while (this.entries.size >= this.options.maxRooms) if (!this.evictQuietest()) return null;
     // A room of its own epoch: a project dropped and opened again starts over at seq 1, as a new stream.
-    const room = new Room(projectId, `${this.options.epoch}.${++this.generations}`, this.options.room);
+    const room = new Room(projectId, this.nextEpoch(), this.options.room);
     this.entries.set(projectId, { room, lastActiveAt: this.options.scheduler.now() });
     this.options.onOpened(projectId, room, cause);
     return room;
+  }
+
+  /** Starts `room`'s stream over (Room.reset) under an epoch no room of this table has had. */
+  reset(room: Room): void {
+    room.reset(this.nextEpoch());
+    this.touch(room);
   }
 
   /** Something happened to `room` (a publish, a member leaving): its idle time starts again. */
@@ -83,6 +89,10 @@ export class RoomTable {
     for (const [projectId, { room, lastActiveAt }] of [...this.entries]) {
       if (room.memberCount === 0 && lastActiveAt <= idleSince) this.drop(projectId, room, 'idle');
     }
+  }
+
+  private nextEpoch(): string {
+    return `${this.options.epoch}.${++this.generations}`;
   }
 
   private evictQuietest(): boolean {

@@ -8,7 +8,13 @@
  * simulator, and it gets none again while its room is open (a project first
  * opened by a publish never gets one). Once the gateway drops the room, the
  * project is forgotten and may be simulated again.
+ *
+ * A room outlives its simulation (a viewer's grace period is 30 s, a room's
+ * idle life 10 minutes), so whenever its feed changes hands (a real publisher
+ * takes over, or a new simulation starts) the project's stream starts over:
+ * nothing simulated earlier stays behind, frozen, next to the new data.
  */
+import type { Payload } from '../protocol/messages.ts';
 import type { SimulationSettings } from './env.ts';
 import { projectSeed } from './env.ts';
 import { Gateway, type GatewayHooks, type GatewayOptions } from './gateway.ts';
@@ -60,9 +66,15 @@ export function createSimulatedGateway(settings: SimulationSettings | undefined,
       size: settings.size,
       ratePerSecond: settings.ratePerSecond,
       seedFor: (projectId) => projectSeed(projectId, settings.seed),
+      onStart: (projectId) => void gateway.resetProject(projectId),
     });
   }
-  const publishEndpoint = createPublishEndpoint(gateway, {
+  // Until a project is fed over HTTP, whatever its room holds came from a simulation: a real publisher's first run replaces it.
+  const publishTarget = {
+    publishAll: (projectId: string, payloads: readonly Payload[]) =>
+      gateway.publishAll(projectId, payloads, { startOver: !fedOverHttp.has(projectId) }),
+  };
+  const publishEndpoint = createPublishEndpoint(publishTarget, {
     maxBodyBytes: options.maxPublishBytes,
     allowedOrigins: options.gateway?.allowedOrigins,
     onPublish: (projectId) => {

@@ -261,6 +261,47 @@ describe('gateway lifecycle', () => {
     expect(errors).toEqual(['onProjectOpened(cursed)']);
   });
 
+  it('calls no hook once close() has begun, not even for the viewers it closes', async () => {
+    const calls: string[] = [];
+    const running = await gateway({
+      onProjectUnwatched: (projectId) => calls.push(`unwatched ${projectId}`),
+      onProjectWatched: (projectId) => calls.push(`watched ${projectId}`),
+    });
+    const client = await connect(running);
+    await waitFor(() => client.snapshot !== undefined, 'snapshot');
+    await running.gateway.close();
+    expect(calls).toEqual(['watched p1']);
+  });
+
+  it('finishes closing once a client that never answers the close is terminated, closeTimeoutMs later', async () => {
+    const scheduler = new ManualScheduler();
+    const running = await gateway({ scheduler, closeTimeoutMs: 5_000 });
+    const stalled = await stalledClient(running);
+    await waitFor(() => running.gateway.stats().connections === 1, 'stalled client joined');
+    let ended = false;
+    stalled.socket.on('close', () => (ended = true));
+    const closing = running.gateway.close();
+    scheduler.advance(5_000);
+    await closing;
+    stalled.socket.resume(); // a paused socket reports its end only once read
+    await waitFor(() => ended, 'socket terminated');
+    expect(scheduler.pending).toBe(0);
+  });
+
+  it('sends a healthy client a snapshot larger than maxBufferedBytes', async () => {
+    const running = await gateway({ maxBufferedBytes: 64 * 1024 });
+    // About 8 MB of log lines: far more than the kernel takes in one write on loopback.
+    const lines = Array.from({ length: 100 }, (_, i) => `${i} ${'x'.repeat(1_990)}`);
+    for (let n = 0; n < 40; n++) {
+      for (let i = 0; i < 100; i += 8) running.gateway.publish('p1', { type: 'log-chunk', nodeId: `n${n}`, text: lines.slice(i, i + 8).join('\n') });
+    }
+    const client = await connect(running);
+    await waitFor(() => client.snapshot !== undefined || client.closeEvent !== null, 'snapshot or close', 10_000);
+    expect(client.closeEvent).toBeNull();
+    expect(client.snapshot!.state.logs).toHaveLength(40);
+    expect(running.gateway.stats().slowConsumersClosed).toBe(0);
+  });
+
   it('stops handling upgrades once closed, and closing twice is harmless', async () => {
     const running = await gateway();
     await Promise.all([running.gateway.close(), running.gateway.close()]);

@@ -110,6 +110,32 @@ describe('gateway rooms', () => {
     expect(running.gateway.stats().roomsDropped).toBe(9);
   });
 
+  it('starts a project over for a run that replaces it, and leaves it as it was when that run is refused', async () => {
+    const node = (id: string): Payload => ({ type: 'node-upsert', node: { id, label: id, kind: 'svc', status: 'healthy' } });
+    const running = await gateway({ stateLimits: { maxNodes: 2 } });
+    const gw = running.gateway;
+    gw.publishAll('p', [node('old-a'), node('old-b')]);
+    const client = await viewer(running, 'p');
+    const before = client.snapshot!;
+
+    // Checked against an empty state: two new nodes fit where, added to the old ones, they would not.
+    expect(gw.publishAll('p', [node('x'), node('y'), node('z')], { startOver: true })).toMatchObject({ ok: false, code: 'node-limit', index: 2 });
+    expect([gw.room('p')!.epoch, gw.room('p')!.seq]).toEqual([before.epoch, 2]);
+    expect(gw.publishAll('p', [node('x'), node('y')])).toMatchObject({ ok: false, code: 'node-limit' });
+    expect(gw.publishAll('p', [node('x'), node('y')], { startOver: true })).toEqual({ ok: true, count: 2, seq: 2 });
+    expect(gw.room('p')!.state.snapshot().nodes.map((n) => n.id)).toEqual(['x', 'y']);
+
+    await waitFor(() => client.envelopes.length === 2, 'the new run');
+    const kinds = client.frames.map((frame) => (frame.kind === 'snapshot' ? `snapshot ${frame.frame.seq}` : frame.kind));
+    expect(kinds).toEqual(['snapshot 2', 'snapshot 0', 'messages']);
+    const restarted = client.frames[1]!.kind === 'snapshot' ? client.frames[1]!.frame : null;
+    expect(restarted!.epoch).not.toBe(before.epoch);
+    expect(restarted!.epoch.startsWith(`${gw.epoch}.`)).toBe(true);
+    expect(client.envelopes.map((e) => [e.seq, e.data.type === 'node-upsert' && e.data.node.id])).toEqual([[1, 'x'], [2, 'y']]);
+    // Nothing to start over: an empty project keeps its epoch.
+    expect(gw.resetProject('empty')).toBe(false);
+  });
+
   it('tells its hooks when a project gets its first viewer, before that viewer’s snapshot, and loses its last', async () => {
     const calls: string[] = [];
     const running = await gateway({

@@ -176,6 +176,21 @@ describe('project state', () => {
       expect(state.snapshot().series.map((s) => s.series)).toEqual(['y', 'a.rps']);
     });
 
+    it('follows a series that changes owner, and keeps nothing for the owners it had', () => {
+      const state = new ProjectState();
+      // A publisher that hands one series to a new node every time.
+      for (let i = 0; i < 10_000; i++) state.apply({ type: 'chart-point', series: 's', nodeId: `n${i}`, value: { t: i, y: i } }, i);
+      // Every collection the state holds, whatever it is named, stays within what is in it now: one series.
+      const sizes = Object.entries(state)
+        .filter((entry): entry is [string, Map<unknown, unknown>] => entry[1] instanceof Map)
+        .map(([name, map]) => [name, map.size]);
+      expect(sizes.filter(([, size]) => (size as number) > 1)).toEqual([]);
+      state.apply({ type: 'node-delete', id: 'n0' }, 0);
+      expect(state.snapshot().series.map((window) => [window.series, window.nodeId])).toEqual([['s', 'n9999']]);
+      state.apply({ type: 'node-delete', id: 'n9999' }, 0);
+      expect(state.snapshot().series).toEqual([]);
+    });
+
     it(`keeps the last ${PROJECT_STATE_LIMITS.maxLogLinesPerNode} log lines of a node`, () => {
       const state = new ProjectState();
       for (let i = 0; i < 150; i++) state.apply({ type: 'log-chunk', nodeId: 'a', text: `l${2 * i}\nl${2 * i + 1}` }, i);

@@ -4,15 +4,18 @@ import { SnapshotFrame } from '../../src/protocol/frames.ts';
 import { Room, type RoomMember, type RoomSnapshot } from '../../src/server/room.ts';
 
 class RecordingMember implements RoomMember {
-  snapshot: RoomSnapshot | null = null;
-  snapshotSeqAtJoin = -1;
+  readonly snapshots: RoomSnapshot[] = [];
   readonly deltas: Array<{ serialised: string; envelope: Envelope }> = [];
-  receiveSnapshot(snapshot: RoomSnapshot): void {
-    this.snapshot = snapshot;
-    this.snapshotSeqAtJoin = snapshot.seq;
+  get snapshot(): RoomSnapshot | undefined {
+    return this.snapshots[0];
   }
-  receiveDelta(serialised: string, envelope: Envelope): void {
-    this.deltas.push({ serialised, envelope });
+  receiveSnapshot(snapshot: RoomSnapshot): void {
+    // Built now, as a connection would: the room's state moves on after this call.
+    snapshot.state();
+    this.snapshots.push(snapshot);
+  }
+  receiveDelta(serialised: string): void {
+    this.deltas.push({ serialised, envelope: JSON.parse(serialised) as Envelope });
   }
 }
 
@@ -39,7 +42,7 @@ describe('room', () => {
     const member = new RecordingMember();
     room.join(member);
     room.publish(event('after'));
-    expect(member.snapshotSeqAtJoin).toBe(2);
+    expect(member.snapshot!.seq).toBe(2);
     expect(member.snapshot!.state().nodes.map((n) => n.id)).toEqual(['a']);
     expect(member.deltas.map((d) => d.envelope.seq)).toEqual([3]);
   });
@@ -81,6 +84,45 @@ describe('room', () => {
     const third = new RecordingMember();
     room.join(third);
     expect(SnapshotFrame.parse(JSON.parse(third.snapshot!.frame())).seq).toBe(2);
+  });
+
+  it('builds the floor snapshot once per seq, shared by floor joins', () => {
+    const room = newRoom();
+    room.publish({ type: 'node-upsert', node: { id: 'a', label: 'A', kind: 'svc', status: 'healthy' } });
+    const [first, second] = [new RecordingMember(), new RecordingMember()];
+    room.join(first);
+    room.join(second);
+    const envelopes = first.snapshot!.floorEnvelopes();
+    expect(envelopes.map((text) => JSON.parse(text))).toEqual([
+      { seq: 1, ts: expect.any(Number), data: { type: 'node-upsert', node: { id: 'a', label: 'A', kind: 'svc', status: 'healthy' } } },
+    ]);
+    expect(second.snapshot!.floorEnvelopes()).toBe(envelopes);
+    room.publish(event('y'));
+    const third = new RecordingMember();
+    room.join(third);
+    expect(third.snapshot!.floorEnvelopes()).not.toBe(envelopes);
+    expect(third.snapshot!.floorEnvelopes()).toHaveLength(2);
+  });
+
+  it('starts over under a new epoch: nothing kept, seqs from 1, and a new snapshot for every member', () => {
+    const room = newRoom();
+    const member = new RecordingMember();
+    room.join(member);
+    room.publish({ type: 'node-upsert', node: { id: 'ghost', label: 'G', kind: 'svc', status: 'healthy' } });
+    room.publish(event('before'));
+    room.reset('epoch-2');
+    expect([room.epoch, room.seq, room.state.counts().nodes]).toEqual(['epoch-2', 0, 0]);
+    expect(member.snapshots.map((s) => [s.epoch, s.seq, s.state().nodes.length, s.state().events.length])).toEqual([
+      ['epoch-1', 0, 0, 0],
+      ['epoch-2', 0, 0, 0],
+    ]);
+    expect(SnapshotFrame.parse(JSON.parse(member.snapshots[1]!.frame()))).toMatchObject({ epoch: 'epoch-2', seq: 0 });
+    room.publish(event('after'));
+    expect(member.deltas.map((d) => d.envelope.seq)).toEqual([1, 2, 1]);
+    const newcomer = new RecordingMember();
+    room.join(newcomer);
+    expect(newcomer.snapshot).toMatchObject({ epoch: 'epoch-2', seq: 1 });
+    expect(newcomer.snapshot!.state().events.map((e) => e.message)).toEqual(['after']);
   });
 
   it('publishes a run of payloads whole, or none of it when one would pass a cap', () => {

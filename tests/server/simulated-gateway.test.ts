@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Payload } from '../../src/protocol/messages.ts';
+import type { Envelope, Payload } from '../../src/protocol/messages.ts';
 import { createSimulatedGateway, type SimulatedGateway, type SimulatedGatewayOptions } from '../../src/server/simulated-gateway.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
 import { TestClient, waitFor } from './support.ts';
@@ -49,6 +49,13 @@ async function leave(client: TestClient): Promise<void> {
 }
 
 const simulating = (...projects: string[]) => projects.filter((project) => simulated!.simulations!.has(project));
+
+const snapshotsOf = (client: TestClient) => client.frames.flatMap((frame) => (frame.kind === 'snapshot' ? [frame.frame] : []));
+
+function envelopesAfterLastSnapshot(client: TestClient): Envelope[] {
+  const last = client.frames.findLastIndex((frame) => frame.kind === 'snapshot');
+  return client.frames.slice(last + 1).flatMap((frame) => (frame.kind === 'messages' ? frame.messages : []));
+}
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -115,6 +122,49 @@ describe('simulated gateway', () => {
     expect(simulated!.gateway.room('real')).toBeUndefined();
     await view('real');
     expect(simulating('real')).toEqual(['real']);
+  });
+
+  it('hands a simulated project to a real publisher: its viewers then see only the real data', async () => {
+    const scheduler = await start();
+    const viewer = await view('shop');
+    scheduler.advance(2_000); // the simulation runs a while
+    const simulatedEpoch = viewer.snapshot!.epoch;
+    const node: Payload = { type: 'node-upsert', node: { id: 'api', label: 'API', kind: 'api', status: 'healthy' } };
+    const res = await fetch(`http://${base}/api/projects/shop/publish`, { method: 'POST', body: JSON.stringify(node) });
+    expect(await res.json()).toMatchObject({ accepted: 1, seq: 1 });
+    expect(simulating('shop')).toEqual([]);
+
+    // The viewer is told the stream started over (a new epoch, nothing simulated in it), then gets the real data.
+    await waitFor(() => snapshotsOf(viewer).length === 2, 'a new snapshot');
+    const restarted = snapshotsOf(viewer)[1]!;
+    expect(restarted.epoch).not.toBe(simulatedEpoch);
+    expect([restarted.seq, restarted.state.nodes, restarted.state.series, restarted.state.events]).toEqual([0, [], [], []]);
+    scheduler.advance(1_000);
+    await waitFor(() => envelopesAfterLastSnapshot(viewer).length === 1, 'the real node');
+    expect(envelopesAfterLastSnapshot(viewer)).toEqual([{ seq: 1, ts: expect.any(Number), data: node }]);
+
+    const newcomer = await view('shop');
+    expect(newcomer.snapshot!.epoch).toBe(restarted.epoch);
+    expect(newcomer.snapshot!.state.nodes.map((n) => n.id)).toEqual(['api']);
+    expect(newcomer.snapshot!.state.series).toEqual([]);
+  });
+
+  it('starts the simulation over for a viewer back after the grace period, instead of folding it into what the stopped one left', async () => {
+    const scheduler = await start();
+    const first = await view('demo');
+    scheduler.advance(10_000); // fetchers come and go, points and events pile up
+    await leave(first);
+    scheduler.advance(GRACE_MS);
+    expect(simulating('demo')).toEqual([]);
+    expect(simulated!.gateway.room('demo')).toBeDefined(); // the room outlives the simulation
+
+    const back = await view('demo');
+    expect(simulating('demo')).toEqual(['demo']);
+    expect(back.snapshot!.epoch).not.toBe(first.snapshot!.epoch);
+    // The same seed: the same initial mesh, and nothing else.
+    expect(back.snapshot!.seq).toBe(first.snapshot!.seq);
+    expect(back.snapshot!.state).toEqual({ ...first.snapshot!.state, events: expect.any(Array), series: expect.any(Array) });
+    expect(back.snapshot!.state.series.map((s) => s.points.length)).toEqual(first.snapshot!.state.series.map((s) => s.points.length));
   });
 
   it('stops the simulation of a project whose room is evicted, so it cannot open the room again', async () => {

@@ -10,7 +10,7 @@ import { extname, resolve, sep } from 'node:path';
 import { pathnameOf } from './http-helpers.ts';
 
 /** Content types by extension; anything else is served as `application/octet-stream`. */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',

@@ -9,7 +9,7 @@ import type { Random } from '../../lib/prng.ts';
 import { clamp, round, type SimulatedMesh } from './simulated-mesh.ts';
 
 /** Series written every tick; `postgres.*` belong to node `postgres`, `queue.depth` to `kafka`. */
-export const CORE_SERIES = [
+const CORE_SERIES = [
   'crawl.pages_per_sec',
   'crawl.error_rate',
   'queue.depth',

@@ -10,7 +10,7 @@
 import type { EdgeStats, MeshEdge, MeshNode } from '../../protocol/mesh.ts';
 
 /** What one edge carries; its numbers scale with the crawl's pages per second. */
-export interface EdgeRole {
+interface EdgeRole {
   label: string;
   /** Requests per crawled page over this kind of edge, shared by the pool it fans out to. */
   perPage: number;
@@ -22,7 +22,7 @@ export interface EdgeRole {
 }
 
 /** Every kind of edge in the crawl flow, with its label and normal traffic. */
-export const EDGE_ROLES = {
+const EDGE_ROLES = {
   control: { label: 'control', perPage: 0, fixedRps: 1.5, p95Ms: 18, errorRate: 0.001 },
   schedule: { label: 'schedule', perPage: 0.05, p95Ms: 9, errorRate: 0.0005 },
   jobs: { label: 'jobs', perPage: 0.08, p95Ms: 6, errorRate: 0.0005 },
@@ -86,7 +86,7 @@ const FIXED_EDGES: ReadonlyArray<[string, string, EdgeRoleName]> = [
 ];
 
 /** How a requested size splits into pools: the core is fixed, the rest is about 5 fetchers to 3 parsers. */
-export function planPools(size: number): { fetchers: number; parsers: number } {
+function planPools(size: number): { fetchers: number; parsers: number } {
   const pooled = Math.max(2, Math.round(size) - CORE_SIZE);
   const fetchers = Math.max(1, Math.round(pooled * 0.625));
   return { fetchers, parsers: Math.max(1, pooled - fetchers) };

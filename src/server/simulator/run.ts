@@ -1,7 +1,8 @@
 /**
  * Drives a simulator in real time: publishes its initial mesh, then every
- * tick publishes what happened since the last one. The wall clock is read
- * here, at the edge, never inside the deterministic simulator.
+ * tick publishes what happened since the last one. Time is read here, at the
+ * edge, never inside the deterministic simulator: the scheduler's monotonic
+ * clock paces the ticks, the wall clock only dates the mesh's start.
  */
 import type { Payload } from '../../protocol/messages.ts';
 import { realScheduler, type Scheduler } from '../scheduler.ts';
@@ -16,8 +17,10 @@ export interface PublishTarget {
 export interface StartSimulationOptions extends SimulatorOptions {
   /** How often the simulator is stepped. Default 100 ms. */
   tickMs?: number;
-  /** Wall clock, ms. Default `Date.now`. */
+  /** Wall clock, ms, read once for the simulated mesh's start time. Default `Date.now`. */
   clock?: () => number;
+  /** Times the ticks and measures the time between them. Default `realScheduler`, whose timers never keep the process alive. */
+  scheduler?: Pick<Scheduler, 'now' | 'setInterval'>;
   /**
    * Longest stretch simulated in one tick. After a suspended laptop wakes up,
    * minutes of backlog would arrive as one burst; this drops it. Default 5 000 ms.
@@ -32,14 +35,14 @@ export interface StartSimulationOptions extends SimulatorOptions {
 
 /** Starts publishing a simulated crawler mesh to `projectId`; returns a function that stops it (idempotent). */
 export function startSimulation(target: PublishTarget, projectId: string, options: StartSimulationOptions = {}): () => void {
-  const { tickMs = 100, clock = Date.now, maxCatchUpMs = 5_000, onError = defaultOnError, ...simOptions } = options;
+  const { tickMs = 100, clock = Date.now, scheduler = realScheduler, maxCatchUpMs = 5_000, onError = defaultOnError, ...simOptions } = options;
   const simulator = new CrawlSimulator({ ...simOptions, now: simOptions.now ?? clock() });
   for (const payload of simulator.initial()) target.publish(projectId, payload);
 
-  let last = clock();
-  const timer = setInterval(() => {
+  let last = scheduler.now();
+  const stop = scheduler.setInterval(() => {
     try {
-      const now = clock();
+      const now = scheduler.now();
       const elapsed = Math.min(now - last, maxCatchUpMs);
       last = now;
       if (elapsed <= 0) return;
@@ -49,9 +52,6 @@ export function startSimulation(target: PublishTarget, projectId: string, option
       onError(error);
     }
   }, tickMs);
-  // A simulation never keeps the process alive on its own; the server it feeds does.
-  timer.unref();
-  const stop = () => clearInterval(timer);
   return stop;
 }
 
@@ -68,10 +68,16 @@ export interface SimulationRegistryOptions extends StartSimulationOptions {
    * who reloads, or comes back within it, finds the mesh still moving. Default 30 000 ms.
    */
   graceMs?: number;
-  /** Times the grace period (a gateway passes its own, so one clock rules both). Default `realScheduler`. */
-  scheduler?: Pick<Scheduler, 'setTimeout'>;
+  /** Times the grace periods and every simulation's ticks (a gateway passes its own, so one clock rules all). Default `realScheduler`. */
+  scheduler?: Pick<Scheduler, 'now' | 'setTimeout' | 'setInterval'>;
   /** Seed for a project; default: the project id itself, so `?project=demo` is always the same mesh. */
   seedFor?: (projectId: string) => number | string;
+  /**
+   * Called just before a simulation publishes its initial mesh, e.g. to start
+   * the project's stream over: a new simulation must not be folded into what
+   * an earlier one left (its fetchers, points and events would stay, frozen).
+   */
+  onStart?: (projectId: string) => void;
 }
 
 /** An error the registry reports (through `onError`) with a code to tell it by. */
@@ -103,8 +109,9 @@ export class SimulationRegistry {
   private readonly waiting = new Set<string>();
   private readonly maxSimulations: number;
   private readonly graceMs: number;
-  private readonly scheduler: Pick<Scheduler, 'setTimeout'>;
+  private readonly scheduler: Pick<Scheduler, 'now' | 'setTimeout' | 'setInterval'>;
   private readonly seedFor: (projectId: string) => number | string;
+  private readonly onStart: ((projectId: string) => void) | undefined;
   private readonly onError: ((error: unknown) => void) | undefined;
   /** What every simulation is started with. */
   private readonly simulation: StartSimulationOptions;
@@ -113,13 +120,14 @@ export class SimulationRegistry {
     private readonly target: PublishTarget,
     options: SimulationRegistryOptions = {},
   ) {
-    const { maxSimulations = 16, graceMs = 30_000, scheduler = realScheduler, seedFor = (id) => id, onError, ...simulation } = options;
+    const { maxSimulations = 16, graceMs = 30_000, scheduler = realScheduler, seedFor = (id) => id, onStart, onError, ...simulation } = options;
     this.maxSimulations = maxSimulations;
     this.graceMs = graceMs;
     this.scheduler = scheduler;
     this.seedFor = seedFor;
+    this.onStart = onStart;
     this.onError = onError;
-    this.simulation = simulation;
+    this.simulation = { ...simulation, scheduler };
   }
 
   /**
@@ -191,6 +199,7 @@ export class SimulationRegistry {
   }
 
   private startOne(projectId: string): void {
+    this.onStart?.(projectId);
     const stop = startSimulation(this.target, projectId, {
       ...this.simulation,
       seed: this.seedFor(projectId),

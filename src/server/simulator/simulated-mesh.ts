@@ -19,7 +19,7 @@ import {
 import type { Random } from '../../lib/prng.ts';
 
 /** Where fetchers run; only for their `meta`. */
-export const REGIONS = ['eu-west-1', 'us-east-1', 'us-west-2', 'ap-southeast-2'] as const;
+const REGIONS = ['eu-west-1', 'us-east-1', 'us-west-2', 'ap-southeast-2'] as const;
 
 /** An edge with what the simulator needs to give it believable numbers. */
 export interface SimEdge {
