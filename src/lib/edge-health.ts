@@ -4,7 +4,7 @@ import { formatMs, formatPercent, formatRate } from './format.ts';
 export type EdgeHealth = 'idle' | 'ok' | 'degraded' | 'failing';
 
 /** Past these, an edge is shown degraded (amber) or failing (red). */
-export const EDGE_THRESHOLDS = {
+const EDGE_THRESHOLDS = {
   degradedErrorRate: 0.01,
   failingErrorRate: 0.05,
   degradedP95Ms: 750,

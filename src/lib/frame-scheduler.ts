@@ -13,7 +13,7 @@ export interface FrameScheduler {
   cancel(): void;
 }
 
-export const FALLBACK_FRAME_MS = 100;
+const FALLBACK_FRAME_MS = 100;
 
 export function createFrameScheduler(callback: () => void, fallbackMs = FALLBACK_FRAME_MS): FrameScheduler {
   const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : null;

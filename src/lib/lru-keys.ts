@@ -11,10 +11,6 @@ export class LruKeys {
     this.order.set(key, true);
   }
 
-  has(key: string): boolean {
-    return this.order.has(key);
-  }
-
   delete(key: string): void {
     this.order.delete(key);
   }

@@ -16,11 +16,9 @@ export const CLOSE_CODES = {
   tooSlow: 4409,
   rateLimited: 4429,
 } as const;
-export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
-/** Codes after which reconnecting cannot help: the client stops and shows why. */
+/** Codes after which reconnecting cannot help: the client stops and shows why. (1000 stops too, but is no error.) */
 export const TERMINAL_CLOSE_CODES: ReadonlyMap<number, string> = new Map([
-  [CLOSE_CODES.normal, 'closed by the gateway'],
   [CLOSE_CODES.forbidden, 'not allowed to see this project'],
   [CLOSE_CODES.unknownProject, 'unknown project'],
 ]);

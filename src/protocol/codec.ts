@@ -39,6 +39,8 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
  */
 export function decodeServerFrame(text: unknown): DecodedServerFrame {
   if (typeof text !== 'string') return invalid('binary frames are not part of the protocol');
+  // UTF-16 length never exceeds the UTF-8 byte count, so this refuses only frames
+  // surely over the limit, without a pass over every frame to count bytes.
   if (text.length > FRAME_LIMITS.maxServerFrameBytes) return invalid('frame too large');
   const parsed = parseJson(text);
   if (!parsed.ok) return invalid('not JSON');
@@ -88,6 +90,7 @@ export type DecodedClientMessage =
 
 /** Decodes one frame from a client. Never throws. */
 export function decodeClientMessage(text: string): DecodedClientMessage {
+  // A lower bound of the bytes, as above; the gateway's `ws` has already counted them exactly.
   if (text.length > FRAME_LIMITS.maxClientFrameBytes) {
     return { ok: false, code: 'too-large', reason: 'frame too large' };
   }

@@ -17,14 +17,17 @@ export const SUBPROTOCOL = `meshwatch.v${PROTOCOL_VERSION}`;
 export const FRAME_LIMITS = {
   /** Largest frame the gateway accepts from a client (seed 002: 1 MB). */
   maxClientFrameBytes: 1024 * 1024,
-  /** Largest frame a client accepts from the gateway; snapshots are the big ones. */
+  /**
+   * Largest frame a client accepts from the gateway; snapshots are the big
+   * ones. The client checks the string's length, a lower bound of its bytes.
+   */
   maxServerFrameBytes: 16 * 1024 * 1024,
   /** Most envelopes one batch frame may carry. */
   maxBatchMessages: 10_000,
 } as const;
 
 export const EventRecord = z.object({
-  ts: z.number().finite(),
+  ts: z.number(),
   message: z.string().max(LIMITS.messageLength),
   severity: Severity,
   nodeId: Id.optional(),
@@ -32,7 +35,7 @@ export const EventRecord = z.object({
 export type EventRecord = z.infer<typeof EventRecord>;
 
 export const LogLine = z.object({
-  ts: z.number().finite(),
+  ts: z.number(),
   level: Severity,
   text: z.string().max(LIMITS.logTextLength),
 });

@@ -13,7 +13,8 @@ export const LIMITS = {
   metaEntries: 32,
 } as const;
 
-const finite = z.number().finite();
+// zod 4's z.number() already rejects NaN and ±Infinity.
+const finite = z.number();
 const nonNegative = finite.nonnegative();
 
 export const Id = z.string().min(1).max(LIMITS.idLength);

@@ -49,13 +49,14 @@ export type PayloadType = Payload['type'];
 export type PayloadOf<T extends PayloadType> = Extract<Payload, { type: T }>;
 
 /**
- * Seed 004's `{ts, data}` plus `seq`: the project's contiguous sequence number.
- * Messages of a snapshot all carry the `seq` the snapshot reflects.
+ * Seed 004's `{ts, data}` plus `seq`, the project's sequence number: one more
+ * for each live message. The envelopes that replay a snapshot to a floor
+ * client all carry the `seq` the snapshot reflects.
  */
 export const Envelope = z.object({
   seq: z.number().int().nonnegative(),
   /** Milliseconds since the Unix epoch, stamped by the gateway. */
-  ts: z.number().finite(),
+  ts: z.number(),
   data: Payload,
 });
 export type Envelope = z.infer<typeof Envelope>;

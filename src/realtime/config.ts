@@ -9,8 +9,6 @@
  */
 import { DEFAULT_PROJECT, ProjectId } from '../protocol/mesh.ts';
 
-export { DEFAULT_PROJECT };
-
 export interface PageLocation {
   protocol: string;
   host: string;

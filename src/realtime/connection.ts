@@ -2,10 +2,10 @@
  * The browser's one socket to the gateway, as a plain class: connect,
  * decode and validate every frame once, queue the messages and hand them to
  * the store once per animation frame, reconnect with backoff. React only
- * starts and stops it (see `src/lib/useWS.ts`).
+ * starts and stops it (see `./use-ws.ts`).
  */
 import { decodeServerFrame } from '../protocol/codec.ts';
-import { parseCloseReason, TERMINAL_CLOSE_CODES } from '../protocol/close-codes.ts';
+import { CLOSE_CODES, parseCloseReason, TERMINAL_CLOSE_CODES } from '../protocol/close-codes.ts';
 import { SUBPROTOCOL, type ClientMessage } from '../protocol/frames.ts';
 import { createFrameScheduler, type FrameScheduler } from '../lib/frame-scheduler.ts';
 import { BACKOFF, backoffDelay } from './backoff.ts';
@@ -103,7 +103,12 @@ export class RealtimeConnection {
     try {
       socket = this.options.createSocket(url, protocols);
     } catch (error) {
-      this.scheduleReconnect(error instanceof Error ? error.message : 'could not open the socket');
+      // The URL itself is refused (malformed, or ws: from an https: page): retrying cannot help.
+      this.stopped = true;
+      sink.setConnection('error', {
+        nextRetryAt: null,
+        lastError: error instanceof Error ? error.message : 'could not open the socket',
+      });
       return;
     }
     this.socket = socket;
@@ -111,6 +116,9 @@ export class RealtimeConnection {
     // events from an orphaned socket must not touch the store.
     socket.onopen = () => {
       if (socket !== this.socket) return;
+      // Without the subprotocol the gateway (an older one, or the seed-004
+      // floor) sends no snapshot and replays its window as upserts: start empty.
+      if (socket.protocol !== SUBPROTOCOL) sink.clearMesh();
       sink.setConnection('open', { nextRetryAt: null, lastError: null });
       this.stableTimer = setTimeout(() => {
         this.stableTimer = null;
@@ -142,6 +150,11 @@ export class RealtimeConnection {
       this.scheduler.flush();
       if (this.stopped) return;
       const reason = parseCloseReason(event.reason);
+      if (event.code === CLOSE_CODES.normal) {
+        this.stopped = true;
+        sink.setConnection('closed', { nextRetryAt: null });
+        return;
+      }
       const terminal = TERMINAL_CLOSE_CODES.get(event.code);
       if (terminal !== undefined) {
         this.stopped = true;

@@ -7,7 +7,8 @@ import type { SnapshotFrame } from '../protocol/frames.ts';
 import type { Envelope } from '../protocol/messages.ts';
 import type { RealtimeActions } from '../store/types.ts';
 
-export type RealtimeSink = Pick<RealtimeActions, 'applySnapshot' | 'applyBatch' | 'setConnection'>;
+/** What the connection needs of the store. */
+export type RealtimeSink = Pick<RealtimeActions, 'applySnapshot' | 'applyBatch' | 'clearMesh' | 'setConnection'>;
 
 /** Past this many queued messages (a tab whose frames never come), apply at once rather than grow. */
 export const MAX_QUEUED_MESSAGES = 20_000;
@@ -37,9 +38,7 @@ export class InboundQueue {
   /** Applies everything queued with one store update: a snapshot (if one came) and the messages after it. */
   drain(sink: RealtimeSink): void {
     const { snapshot, messages, rejected } = this;
-    this.snapshot = null;
-    this.messages = [];
-    this.rejected = 0;
+    this.clear();
     if (snapshot) sink.applySnapshot(snapshot, messages, rejected);
     else if (messages.length > 0 || rejected > 0) sink.applyBatch(messages, rejected);
   }

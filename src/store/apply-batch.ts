@@ -6,11 +6,12 @@
  * touch, then mutated in place for the rest of the batch; untouched
  * collections keep their identity so narrow selectors do not fire.
  */
-import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.ts';
+import type { ChartPoint, MeshEdge, MeshNode, Progress, Severity } from '../protocol/mesh.ts';
 import type { Envelope } from '../protocol/messages.ts';
 import { mergeEdgeUpsert, splitLogLines } from '../protocol/fold.ts';
 import { assertNever } from '../lib/assert-never.ts';
 import type { LruKeys } from '../lib/lru-keys.ts';
+import { copyRecord, emptyRecord, type Dict } from './records.ts';
 import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
 
 /** Per-store bookkeeping that views never read, kept outside the reactive state. */
@@ -23,13 +24,28 @@ export interface Bookkeeping {
   nextId: number;
 }
 
-type Dict<T> = Record<string, T>;
+/** What a batch adds to the stream's counters; a local edit adds nothing. */
+export interface BatchCounts {
+  received: number;
+  rejected: number;
+}
 
-export function isStructuralNodeChange(before: MeshNode | undefined, after: MeshNode): boolean {
+/** A feed entry, numbered by the store; `nodeId` is set only when present, however the event arrived. */
+export function newEvent(book: Bookkeeping, ts: number, message: string, severity: Severity, nodeId: string | undefined): MeshEvent {
+  const event: MeshEvent = { id: book.nextId++, ts, message, severity };
+  if (nodeId !== undefined) event.nodeId = nodeId;
+  return event;
+}
+
+export function newLogLine(book: Bookkeeping, ts: number, level: Severity, text: string): StoredLogLine {
+  return { id: book.nextId++, ts, level, text };
+}
+
+function isStructuralNodeChange(before: MeshNode | undefined, after: MeshNode): boolean {
   return !before || before.label !== after.label || before.kind !== after.kind || before.group !== after.group;
 }
 
-export function isStructuralEdgeChange(before: MeshEdge | undefined, after: MeshEdge): boolean {
+function isStructuralEdgeChange(before: MeshEdge | undefined, after: MeshEdge): boolean {
   return !before || before.source !== after.source || before.target !== after.target || before.label !== after.label;
 }
 
@@ -38,6 +54,7 @@ export function reduceBatch(
   messages: readonly Envelope[],
   book: Bookkeeping,
   limits: StoreLimits,
+  counts: BatchCounts,
 ): Partial<RealtimeData> {
   let nodes: Dict<MeshNode> | null = null;
   let edges: Dict<MeshEdge> | null = null;
@@ -62,10 +79,10 @@ export function reduceBatch(
     deletedAt.size > 0 &&
     Math.max(deletedAt.get(edge.source) ?? 0, deletedAt.get(edge.target) ?? 0) > (upsertedAt.get(edge.id) ?? 0);
 
-  const writableNodes = () => (nodes ??= { ...state.nodes });
-  const writableEdges = () => (edges ??= { ...state.edges });
-  const writableCharts = () => (charts ??= { ...state.charts });
-  const writableLogs = () => (logs ??= { ...state.logs });
+  const writableNodes = () => (nodes ??= copyRecord(state.nodes));
+  const writableEdges = () => (edges ??= copyRecord(state.edges));
+  const writableCharts = () => (charts ??= copyRecord(state.charts));
+  const writableLogs = () => (logs ??= copyRecord(state.logs));
 
   const dropSeries = (series: string) => {
     const all = writableCharts();
@@ -130,12 +147,9 @@ export function reduceBatch(
       case 'edge-delete':
         deleteEdge(data.id);
         break;
-      case 'event': {
-        const event: MeshEvent = { id: book.nextId++, ts: message.ts, message: data.message, severity: data.severity };
-        if (data.nodeId !== undefined) event.nodeId = data.nodeId;
-        newEvents.push(event);
+      case 'event':
+        newEvents.push(newEvent(book, message.ts, data.message, data.severity, data.nodeId));
         break;
-      }
       case 'log-chunk': {
         const lines = splitLogLines(data.text);
         // An empty chunk must not take one of the bounded log slots.
@@ -153,7 +167,7 @@ export function reduceBatch(
         }
         book.logLru.touch(data.nodeId);
         const level = data.level ?? 'info';
-        for (const text of lines) buffer!.push({ id: book.nextId++, ts: message.ts, level, text });
+        for (const text of lines) buffer!.push(newLogLine(book, message.ts, level, text));
         // Trimming waits for the end of the batch, but a batch of large chunks
         // must not hold thousands of lines per node meanwhile: trim at 2× the cap.
         if (buffer!.length > 2 * limits.maxLogLinesPerNode) {
@@ -182,7 +196,7 @@ export function reduceBatch(
         break;
       }
       case 'progress': {
-        const all = (progress ??= { ...state.progress });
+        const all = (progress ??= copyRecord(state.progress));
         if (!all[data.progress.id] && book.progressLru.size >= limits.maxProgress) {
           const oldest = book.progressLru.oldest();
           if (oldest !== undefined) {
@@ -213,9 +227,11 @@ export function reduceBatch(
     if (lines.length > limits.maxLogLinesPerNode) lines.splice(0, lines.length - limits.maxLogLinesPerNode);
   }
 
-  const patch: Partial<RealtimeData> = {
-    stream: lastSeq === state.stream.lastSeq ? state.stream : { ...state.stream, lastSeq },
-  };
+  const patch: Partial<RealtimeData> = {};
+  if (lastSeq !== state.stream.lastSeq || counts.received > 0 || counts.rejected > 0) {
+    const { stream } = state;
+    patch.stream = { ...stream, lastSeq, received: stream.received + counts.received, rejected: stream.rejected + counts.rejected };
+  }
   if (nodes) patch.nodes = nodes;
   if (edges) patch.edges = edges;
   if (charts) patch.charts = charts;
@@ -237,8 +253,8 @@ function prependNewest(existing: MeshEvent[], added: MeshEvent[], max: number): 
 }
 
 /** The reactive view of series ownership, in the order series were first owned; rebuilt (at most 256 entries) only when ownership changes. */
-export function seriesByNodeOf(owners: ReadonlyMap<string, string>): Record<string, readonly string[]> {
-  const byNode: Record<string, string[]> = {};
+export function seriesByNodeOf(owners: ReadonlyMap<string, string>): Dict<readonly string[]> {
+  const byNode = emptyRecord<string[]>();
   for (const [series, nodeId] of owners) (byNode[nodeId] ??= []).push(series);
   return byNode;
 }

@@ -1,8 +1,16 @@
 /** Turns a gateway snapshot into store data, within the store's bounds. */
 import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.ts';
 import type { SnapshotFrame } from '../protocol/frames.ts';
-import { seriesByNodeOf, type Bookkeeping } from './apply-batch.ts';
+import { newEvent, newLogLine, seriesByNodeOf, type Bookkeeping } from './apply-batch.ts';
+import { emptyRecord } from './records.ts';
 import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
+
+function clearBookkeeping(book: Bookkeeping): void {
+  book.seriesLru.clear();
+  book.logLru.clear();
+  book.seriesOwner.clear();
+  book.progressLru.clear();
+}
 
 export function reduceSnapshot(
   state: RealtimeData,
@@ -11,16 +19,13 @@ export function reduceSnapshot(
   limits: StoreLimits,
 ): Partial<RealtimeData> {
   const { state: snap } = frame;
-  book.seriesLru.clear();
-  book.logLru.clear();
-  book.seriesOwner.clear();
-  book.progressLru.clear();
+  clearBookkeeping(book);
 
-  const nodes: Record<string, MeshNode> = {};
+  const nodes = emptyRecord<MeshNode>();
   for (const node of snap.nodes) nodes[node.id] = node;
-  const edges: Record<string, MeshEdge> = {};
+  const edges = emptyRecord<MeshEdge>();
   for (const edge of snap.edges) edges[edge.id] = edge;
-  const progress: Record<string, Progress> = {};
+  const progress = emptyRecord<Progress>();
   for (const item of snap.progress.slice(-limits.maxProgress)) {
     progress[item.id] = item;
     book.progressLru.touch(item.id);
@@ -29,23 +34,21 @@ export function reduceSnapshot(
   const events: MeshEvent[] = [];
   for (let i = snap.events.length - 1; i >= 0 && events.length < limits.maxEvents; i--) {
     const { ts, message, severity, nodeId } = snap.events[i]!;
-    const event: MeshEvent = { id: book.nextId++, ts, message, severity };
-    if (nodeId !== undefined) event.nodeId = nodeId;
-    events.push(event);
+    events.push(newEvent(book, ts, message, severity, nodeId));
   }
 
-  const charts: Record<string, ChartPoint[]> = {};
+  const charts = emptyRecord<ChartPoint[]>();
   for (const window of snap.series.slice(-limits.maxSeries)) {
     charts[window.series] = window.points.slice(-limits.maxPointsPerSeries);
     book.seriesLru.touch(window.series);
     if (window.nodeId !== undefined) book.seriesOwner.set(window.series, window.nodeId);
   }
 
-  const logs: Record<string, StoredLogLine[]> = {};
+  const logs = emptyRecord<StoredLogLine[]>();
   for (const window of snap.logs.slice(-limits.maxLogNodes)) {
     logs[window.nodeId] = window.lines
       .slice(-limits.maxLogLinesPerNode)
-      .map((line) => ({ id: book.nextId++, ts: line.ts, level: line.level, text: line.text }));
+      .map((line) => newLogLine(book, line.ts, line.level, line.text));
     book.logLru.touch(window.nodeId);
   }
 
@@ -59,5 +62,25 @@ export function reduceSnapshot(
     seriesByNode: seriesByNodeOf(book.seriesOwner),
     topologyVersion: state.topologyVersion + 1,
     stream: { ...state.stream, epoch: frame.epoch, lastSeq: frame.seq, snapshots: state.stream.snapshots + 1 },
+  };
+}
+
+/**
+ * Empties the mesh for a stream that starts without a snapshot (the seed-004
+ * floor replays its window as upserts): held data would otherwise collect
+ * duplicates and keep nodes deleted while offline. The stream's counters stay.
+ */
+export function reduceMeshReset(state: RealtimeData, book: Bookkeeping): Partial<RealtimeData> {
+  clearBookkeeping(book);
+  return {
+    nodes: emptyRecord(),
+    edges: emptyRecord(),
+    progress: emptyRecord(),
+    events: [],
+    charts: emptyRecord(),
+    logs: emptyRecord(),
+    seriesByNode: emptyRecord(),
+    topologyVersion: state.topologyVersion + 1,
+    stream: { ...state.stream, epoch: null, lastSeq: -1 },
   };
 }

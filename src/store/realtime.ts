@@ -2,7 +2,7 @@
  * The realtime store (seed 004's `src/store/realtime.ts`): nodes, edges,
  * events, charts, logs and progress, bounded, fed by the realtime client.
  *
- * Every action is exactly one `set`, so one notification of every listener:
+ * Every action is at most one `set`, so at most one notification of every listener:
  * the realtime client calls `applyBatch` once per animation frame, whatever
  * the message rate.
  */
@@ -10,24 +10,27 @@ import { create, type StateCreator } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Envelope } from '../protocol/messages.ts';
 import { LruKeys } from '../lib/lru-keys.ts';
-import { reduceBatch, type Bookkeeping } from './apply-batch.ts';
-import { reduceSnapshot } from './apply-snapshot.ts';
+import { reduceBatch, type BatchCounts, type Bookkeeping } from './apply-batch.ts';
+import { reduceMeshReset, reduceSnapshot } from './apply-snapshot.ts';
+import { emptyRecord } from './records.ts';
 import { STORE_LIMITS, type RealtimeData, type RealtimeState, type StoreLimits } from './types.ts';
 
 export * from './types.ts';
+
+const NOT_RECEIVED: BatchCounts = { received: 0, rejected: 0 };
 
 export function initialRealtimeData(now = Date.now()): RealtimeData {
   return {
     status: 'idle',
     connection: { url: null, attempt: 0, nextRetryAt: null, lastError: null, since: now },
     stream: { epoch: null, lastSeq: -1, received: 0, rejected: 0, snapshots: 0 },
-    nodes: {},
-    edges: {},
+    nodes: emptyRecord(),
+    edges: emptyRecord(),
     events: [],
-    charts: {},
-    logs: {},
-    progress: {},
-    seriesByNode: {},
+    charts: emptyRecord(),
+    logs: emptyRecord(),
+    progress: emptyRecord(),
+    seriesByNode: emptyRecord(),
     topologyVersion: 0,
   };
 }
@@ -41,24 +44,16 @@ function realtimeInitializer(limits: StoreLimits): StateCreator<RealtimeState> {
       seriesOwner: new Map(),
       nextId: 1,
     };
-    /** Folds messages into `state`, counting them (and the rejected) in the stream's counters. */
-    const reduceCounted = (state: RealtimeData, messages: readonly Envelope[], rejected: number): Partial<RealtimeData> => {
-      const patch = reduceBatch(state, messages, book, limits);
-      const stream = patch.stream ?? state.stream;
-      patch.stream = {
-        ...stream,
-        received: stream.received + messages.length,
-        rejected: stream.rejected + rejected,
-      };
-      return patch;
-    };
+    /** Folds received messages into `state`, counting them (and the rejected) in the stream's counters. */
+    const reduceCounted = (state: RealtimeData, messages: readonly Envelope[], rejected: number): Partial<RealtimeData> =>
+      reduceBatch(state, messages, book, limits, { received: messages.length, rejected });
     const applyBatch: RealtimeState['applyBatch'] = (messages, rejected = 0) => {
       if (messages.length === 0 && rejected === 0) return;
       set(reduceCounted(get(), messages, rejected));
     };
     /** A local edit, not a received message: the stream's counters stay as they are. */
     const applyLocal = (data: Envelope['data']) =>
-      set(reduceBatch(get(), [{ seq: get().stream.lastSeq, ts: Date.now(), data }], book, limits));
+      set(reduceBatch(get(), [{ seq: get().stream.lastSeq, ts: Date.now(), data }], book, limits, NOT_RECEIVED));
     return {
       ...initialRealtimeData(),
 
@@ -82,9 +77,7 @@ function realtimeInitializer(limits: StoreLimits): StateCreator<RealtimeState> {
         set({ ...snapshot, ...reduceCounted({ ...state, ...snapshot }, after, rejected) });
       },
 
-      noteRejected: (count) => {
-        if (count > 0) set((state) => ({ stream: { ...state.stream, rejected: state.stream.rejected + count } }));
-      },
+      clearMesh: () => set(reduceMeshReset(get(), book)),
 
       clearNode: (id) => applyLocal({ type: 'node-delete', id }),
       clearEdge: (id) => applyLocal({ type: 'edge-delete', id }),

@@ -22,7 +22,10 @@ export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' |
 
 export interface ConnectionInfo {
   url: string | null;
-  /** Failed attempts since the link was last up; 0 while live. */
+  /**
+   * Failed attempts in a row. It stays for 5 s after a link opens, then
+   * goes to 0, so a link that opens and drops at once keeps backing off.
+   */
   attempt: number;
   /** Wall-clock time of the next reconnect attempt, while reconnecting. */
   nextRetryAt: number | null;
@@ -100,7 +103,11 @@ export interface RealtimeActions {
    * then applies the messages that arrived after it: one notification for both.
    */
   applySnapshot: (frame: Pick<SnapshotFrame, 'epoch' | 'seq' | 'state'>, after?: readonly Envelope[], rejected?: number) => void;
-  noteRejected: (count: number) => void;
+  /**
+   * Empties the mesh (nodes, edges, events, charts, logs, progress) before a
+   * stream that does not start with a snapshot; connection state and counters stay.
+   */
+  clearMesh: () => void;
   clearNode: (id: string) => void;
   clearEdge: (id: string) => void;
   clearEvents: () => void;

@@ -31,18 +31,13 @@ describe('LruKeys', () => {
     expect(lru.size).toBe(size);
   });
 
-  it('knows which keys it holds', () => {
-    const lru = run([['touch', 'a'], ['touch', 'b'], ['delete', 'a']]);
-    expect(lru.has('a')).toBe(false);
-    expect(lru.has('b')).toBe(true);
-    expect(lru.has('c')).toBe(false);
-  });
-
   it('treats keys that look alike as different keys', () => {
     const lru = run([['touch', '1'], ['touch', ' 1'], ['touch', '__proto__'], ['touch', 'constructor']]);
     expect(lru.size).toBe(4);
-    expect(lru.has('__proto__')).toBe(true);
     expect(lru.oldest()).toBe('1');
+    lru.delete('1');
+    lru.delete(' 1');
+    expect(lru.oldest()).toBe('__proto__');
   });
 
   it('gives keys back in least-recently-used order when drained from the oldest', () => {

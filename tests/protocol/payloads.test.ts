@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/protocol/mesh.ts';
 import { Envelope, Payload, type PayloadType } from '../../src/protocol/messages.ts';
 import { decodeServerFrame } from '../../src/protocol/codec.ts';
+import { EventRecord, LogLine } from '../../src/protocol/frames.ts';
 
 const chars = (n: number) => 'x'.repeat(n);
 const metaOf = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
@@ -293,6 +294,13 @@ describe('envelope validation', () => {
   it('rejects a ts of NaN or Infinity', () => {
     expect(Envelope.safeParse({ seq: 1, ts: NaN, data }).success).toBe(false);
     expect(Envelope.safeParse({ seq: 1, ts: Infinity, data }).success).toBe(false);
+  });
+
+  it.each([NaN, Infinity, -Infinity])('rejects a ts of %s in a snapshot event or log line', (ts) => {
+    expect(EventRecord.safeParse({ ts, message: 'm', severity: 'info' }).success).toBe(false);
+    expect(LogLine.safeParse({ ts, level: 'info', text: 't' }).success).toBe(false);
+    expect(EventRecord.safeParse({ ts: 1, message: 'm', severity: 'info' }).success).toBe(true);
+    expect(LogLine.safeParse({ ts: 1, level: 'info', text: 't' }).success).toBe(true);
   });
 
   it('accepts seq 0', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_PROJECT, projectFromLocation, resolveWsUrl } from '../../src/realtime/config.ts';
+import { DEFAULT_PROJECT } from '../../src/protocol/mesh.ts';
+import { projectFromLocation, resolveWsUrl } from '../../src/realtime/config.ts';
 
 const page = (search = '', protocol = 'http:', host = 'localhost:5173') => ({ protocol, host, search });
 

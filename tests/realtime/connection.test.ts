@@ -156,6 +156,72 @@ describe('realtime connection', () => {
     expect(sockets.sockets).toHaveLength(1);
   });
 
+  it('stops without an error when the gateway closes normally (1000)', async () => {
+    await openLink();
+    sockets.last().drop(1000, JSON.stringify({ reason: 'bye' }));
+    expect(store.getState().status).toBe('closed');
+    expect(store.getState().connection.nextRetryAt).toBeNull();
+    vi.advanceTimersByTime(120_000);
+    expect(sockets.sockets).toHaveLength(1);
+  });
+
+  it.each([
+    ['a malformed URL', new SyntaxError("Failed to construct 'WebSocket': The URL 'ht!tp:' is invalid.")],
+    ['an insecure URL from a secure page', new DOMException('An insecure WebSocket connection may not be initiated', 'SecurityError')],
+  ])('stops with the reason when the socket cannot even be created (%s)', async (_why, error) => {
+    const failing = new RealtimeConnection({
+      url: 'ht!tp:',
+      sink: store.getState(),
+      createSocket: () => {
+        throw error;
+      },
+    });
+    failing.start();
+    await Promise.resolve();
+    expect(store.getState().status).toBe('error');
+    expect(store.getState().connection).toMatchObject({ lastError: error.message, nextRetryAt: null });
+    vi.advanceTimersByTime(120_000);
+    expect(store.getState().status).toBe('error');
+    failing.stop();
+  });
+
+  describe('a gateway that answers without the subprotocol (the seed-004 floor)', () => {
+    const floorFrames = (seq: number, ids: string[]) => ids.map((id) => ({ seq, ts: 5, data: { type: 'node-upsert', node: node(id) } }));
+
+    it('starts from an empty mesh on every open, so the replayed window does not pile onto held data', async () => {
+      await openLink();
+      sockets.last().receive(snapshot(3, ['a', 'b']));
+      sockets.last().receive({ type: 'batch', messages: [{ seq: 4, ts: 4, data: { type: 'event', message: 'before', severity: 'info' } }] });
+      vi.advanceTimersByTime(20);
+      expect(Object.keys(store.getState().nodes)).toEqual(['a', 'b']);
+
+      sockets.last().drop(1006);
+      vi.advanceTimersByTime(1_000);
+      const floor = sockets.last();
+      floor.protocol = '';
+      floor.acceptConnection();
+      // Node b was deleted while the client was away: the floor's window no longer has it.
+      for (const frame of floorFrames(9, ['a'])) floor.receive(frame);
+      floor.receive({ seq: 9, ts: 4, data: { type: 'event', message: 'before', severity: 'info' } });
+      vi.advanceTimersByTime(20);
+      const state = store.getState();
+      expect(Object.keys(state.nodes)).toEqual(['a']);
+      expect(state.events.map((e) => e.message)).toEqual(['before']);
+      expect(state.stream).toMatchObject({ epoch: null, lastSeq: 9 });
+      expect(state.status).toBe('open');
+    });
+
+    it('keeps the mesh when the gateway speaks v1, whose snapshot replaces it', async () => {
+      await openLink();
+      sockets.last().receive(snapshot(3, ['a']));
+      vi.advanceTimersByTime(20);
+      sockets.last().drop(1006);
+      vi.advanceTimersByTime(1_000);
+      sockets.last().acceptConnection();
+      expect(Object.keys(store.getState().nodes)).toEqual(['a']);
+    });
+  });
+
   it('waits at least the retry delay the gateway asks for', async () => {
     await openLink();
     const closedAt = Date.now();

@@ -61,15 +61,6 @@ describe('store notifications', () => {
     expect(store.getState().stream.rejected).toBe(3);
   });
 
-  it('notifies once per noteRejected with a positive count, and not at all for zero', () => {
-    const store = createRealtimeStore();
-    const notes = countNotifications(store);
-    store.getState().noteRejected(0);
-    expect(notes.count).toBe(0);
-    store.getState().noteRejected(2);
-    expect(notes.count).toBe(1);
-  });
-
   it.each([
     ['clearNode', (s: ReturnType<typeof seededStore>['store']) => s.getState().clearNode('a')],
     ['clearEdge', (s: ReturnType<typeof seededStore>['store']) => s.getState().clearEdge('a->b')],

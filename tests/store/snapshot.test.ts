@@ -204,3 +204,34 @@ describe('applySnapshot', () => {
     });
   });
 });
+
+describe('clearing the mesh (before a stream that starts without a snapshot)', () => {
+  it('empties every mesh collection in one notification, keeping connection state and counters', () => {
+    const store = createRealtimeStore();
+    const next = sequencer();
+    store.getState().setConnection('open', { url: 'ws://x' });
+    store.getState().applySnapshot({ epoch: 'e1', seq: 4, state });
+    store.getState().applyBatch(next(p.log('x', 'line'), p.point('x.cpu', 1, 1, 'x')), 2);
+    const before = store.getState();
+    const notes = countNotifications(store);
+    store.getState().clearMesh();
+    const after = store.getState();
+    expect(notes.count).toBe(1);
+    expect(after).toMatchObject({ nodes: {}, edges: {}, events: [], charts: {}, logs: {}, progress: {}, seriesByNode: {} });
+    expect(after.topologyVersion).toBe(before.topologyVersion + 1);
+    expect(after.stream).toEqual({ ...before.stream, epoch: null, lastSeq: -1 });
+    expect(after.status).toBe('open');
+    expect(after.connection).toBe(before.connection);
+  });
+
+  it('forgets series ownership too: a cleared series never returns in a node’s list', () => {
+    const store = createRealtimeStore(SMALL_LIMITS);
+    const next = sequencer();
+    store.getState().applyBatch(next(p.point('x.cpu', 1, 1, 'x'), p.point('x.rps', 1, 1, 'x'), p.log('x', 'a')));
+    store.getState().clearMesh();
+    store.getState().applyBatch(next(p.point('z.cpu', 1, 1, 'z'), p.log('z', 'c')));
+    expect(store.getState().seriesByNode).toEqual({ z: ['z.cpu'] });
+    expect(Object.keys(store.getState().charts)).toEqual(['z.cpu']);
+    expect(Object.keys(store.getState().logs)).toEqual(['z']);
+  });
+});
