@@ -1,9 +1,9 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { formatCompact } from '../lib/format.ts';
 import { useRealtime, type RealtimeState } from '../store/realtime.ts';
 import { selectTopologyVersion } from '../store/selectors.ts';
 
-// Primitives: each counter re-renders only when its number changes.
+// Primitives, and a memoised Counter: each counter re-renders only when its number changes.
 const selectReceived = (state: RealtimeState) => state.stream.received;
 const selectRejected = (state: RealtimeState) => state.stream.rejected;
 
@@ -32,11 +32,18 @@ export function Counters() {
   );
 }
 
-function Counter({ name, value, title, alert }: { name: string; value: number; title?: string; alert?: boolean }) {
+interface CounterProps {
+  name: string;
+  value: number;
+  title?: string;
+  alert?: boolean;
+}
+
+const Counter = memo(function Counter({ name, value, title, alert }: CounterProps) {
   return (
     <div className="counter" data-alert={alert || undefined} title={title}>
       <dt>{name}</dt>
       <dd>{formatCompact(value)}</dd>
     </div>
   );
-}
+});

@@ -1,6 +1,6 @@
 import './ui.css';
 import debounce from 'lodash.debounce';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 export const FILTER_DEBOUNCE_MS = 200;
 
@@ -15,11 +15,18 @@ interface FilterInputProps {
 /** A search box whose value reaches its owner debounced; what is typed shows at once. */
 export function FilterInput({ label, placeholder, onChange, delayMs = FILTER_DEBOUNCE_MS }: FilterInputProps) {
   const [text, setText] = useState('');
-  const debounced = useMemo(() => debounce(onChange, delayMs), [onChange, delayMs]);
-  useEffect(() => () => debounced.cancel(), [debounced]);
+  // The latest callback, read when the delay ends: an owner that re-renders
+  // with a new inline callback must not restart (or drop) the pending call.
+  const onChangeRef = useRef(onChange);
+  useLayoutEffect(() => {
+    onChangeRef.current = onChange;
+  });
+  const debounced = useMemo(() => debounce((value: string) => onChangeRef.current(value), delayMs), [delayMs]);
+  // Deliver what was typed rather than drop it; no timer outlives the input.
+  useEffect(() => () => debounced.flush(), [debounced]);
   return (
     <input
-      className="filter-input"
+      className="field filter-input"
       type="search"
       aria-label={label}
       placeholder={placeholder ?? label}

@@ -16,7 +16,7 @@ const KIND_PATTERNS: ReadonlyArray<[RegExp, IconName]> = [
   [/gateway|proxy|balanc|ingress|api/i, 'gateway'],
 ];
 
-export function iconForKind(kind: string): IconName {
+function iconForKind(kind: string): IconName {
   for (const [pattern, icon] of KIND_PATTERNS) if (pattern.test(kind)) return icon;
   return 'service';
 }

@@ -1,6 +1,6 @@
 import { useLayoutEffect, useState, type RefObject } from 'react';
 
-export interface Size {
+interface Size {
   width: number;
   height: number;
 }
@@ -15,7 +15,8 @@ export function useElementSize(ref: RefObject<HTMLElement | null>, fallback: Siz
     const element = ref.current;
     if (!element) return;
     const measure = () => {
-      // offsetWidth/Height rather than the entry's contentRect: the same numbers, and available everywhere.
+      // offsetWidth/Height, not the entry's contentRect: the first measure runs without an
+      // entry, and whole pixels keep a subpixel resize from re-rendering the chart.
       const width = element.offsetWidth;
       const height = element.offsetHeight;
       setSize((current) =>

@@ -12,6 +12,8 @@ import { useElementSize } from './use-element-size.ts';
 
 export interface VirtualListHandle {
   scrollToStart(): void;
+  /** Back to the last row, following new rows again when `followEnd`. */
+  scrollToEnd(): void;
 }
 
 interface VirtualListProps<T> {
@@ -26,8 +28,11 @@ interface VirtualListProps<T> {
   overscan?: number;
   /** Stay on the last row as rows arrive, unless the user has scrolled up from it. */
   followEnd?: boolean;
-  /** Told when the user scrolls away from the first row and when they come back. */
-  onAwayFromStartChange?: (away: boolean) => void;
+  /**
+   * Told when the user scrolls away from the newest rows and when they come
+   * back: the last rows with `followEnd`, the first rows without.
+   */
+  onAwayChange?: (away: boolean) => void;
   className?: string;
   ref?: Ref<VirtualListHandle>;
 }
@@ -47,7 +52,7 @@ export function VirtualList<T>({
   label,
   overscan = 6,
   followEnd = false,
-  onAwayFromStartChange,
+  onAwayChange,
   className,
   ref,
 }: VirtualListProps<T>) {
@@ -61,6 +66,12 @@ export function VirtualList<T>({
     scrollToStart() {
       if (scrollRef.current) scrollRef.current.scrollTop = 0;
       setScrollTop(0);
+      awayRef.current = false;
+    },
+    scrollToEnd() {
+      if (scrollRef.current) scrollRef.current.scrollTop = scrollRef.current.scrollHeight;
+      setAtEnd(true);
+      awayRef.current = false;
     },
   }));
 
@@ -101,12 +112,13 @@ export function VirtualList<T>({
       tabIndex={0}
       onScroll={(event) => {
         const element = event.currentTarget;
+        const atEndNow = element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeight / 2;
         setScrollTop(element.scrollTop);
-        setAtEnd(element.scrollTop + element.clientHeight >= element.scrollHeight - rowHeight / 2);
-        const away = element.scrollTop > rowHeight / 2;
+        setAtEnd(atEndNow);
+        const away = followEnd ? !atEndNow : element.scrollTop > rowHeight / 2;
         if (away !== awayRef.current) {
           awayRef.current = away;
-          onAwayFromStartChange?.(away);
+          onAwayChange?.(away);
         }
       }}
     >

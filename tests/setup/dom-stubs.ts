@@ -1,7 +1,7 @@
 /**
  * jsdom lacks what React Flow measures with. Without these, React Flow keeps
- * every node hidden (it waits for a size that never comes). Node-environment
- * tests skip all of it.
+ * every node hidden (it waits for a size that never comes). Charts watch
+ * their visibility with IntersectionObserver. Node-environment tests skip all of it.
  */
 if (typeof window !== 'undefined') {
   class AsyncResizeObserver {
@@ -14,6 +14,38 @@ if (typeof window !== 'undefined') {
     disconnect() {}
   }
   globalThis.ResizeObserver = AsyncResizeObserver as unknown as typeof ResizeObserver;
+
+  /**
+   * Reports nothing on its own (a watched element stays "visible"); a test
+   * moves an element in or out of view with `IntersectionObserverStub.report`.
+   */
+  class IntersectionObserverStub {
+    static readonly observers = new Set<IntersectionObserverStub>();
+    static report(target: Element, isIntersecting: boolean): void {
+      for (const observer of IntersectionObserverStub.observers) {
+        if (!observer.targets.has(target)) continue;
+        const entry = { target, isIntersecting, intersectionRatio: isIntersecting ? 1 : 0 } as IntersectionObserverEntry;
+        observer.callback([entry], observer as unknown as IntersectionObserver);
+      }
+    }
+    readonly targets = new Set<Element>();
+    constructor(private readonly callback: IntersectionObserverCallback) {}
+    observe(target: Element) {
+      this.targets.add(target);
+      IntersectionObserverStub.observers.add(this);
+    }
+    unobserve(target: Element) {
+      this.targets.delete(target);
+    }
+    disconnect() {
+      this.targets.clear();
+      IntersectionObserverStub.observers.delete(this);
+    }
+    takeRecords(): IntersectionObserverEntry[] {
+      return [];
+    }
+  }
+  globalThis.IntersectionObserver = IntersectionObserverStub as unknown as typeof IntersectionObserver;
 
   class DOMMatrixReadOnlyStub {
     m22: number;

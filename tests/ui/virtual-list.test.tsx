@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualList } from '../../src/ui/virtual-list.tsx';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { createRef } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { VirtualList, type VirtualListHandle } from '../../src/ui/virtual-list.tsx';
 
 const items = Array.from({ length: 1_000 }, (_, i) => ({ id: i, text: `row ${i}` }));
 const key = (item: { id: number }) => item.id;
@@ -39,5 +40,41 @@ describe('virtual list', () => {
   it('starts at the end when it follows the newest rows', () => {
     render(<VirtualList items={items} rowHeight={20} itemKey={key} renderItem={renderRow} label="Rows" followEnd />);
     expect(screen.getAllByRole('listitem').at(-1)!.textContent).toBe('row 999');
+  });
+
+  it('tells when the reader leaves the newest rows and comes back: the last rows when it follows the end', () => {
+    const onAwayChange = vi.fn();
+    const ref = createRef<VirtualListHandle>();
+    const { container } = render(
+      <VirtualList
+        ref={ref}
+        items={items}
+        rowHeight={20}
+        itemKey={key}
+        renderItem={renderRow}
+        label="Rows"
+        followEnd
+        onAwayChange={onAwayChange}
+      />,
+    );
+    const scroller = container.querySelector('.virtual-list')!;
+    Object.defineProperty(scroller, 'clientHeight', { configurable: true, value: 600 });
+    Object.defineProperty(scroller, 'scrollHeight', { configurable: true, value: 20_000 });
+
+    scroller.scrollTop = 10_000;
+    fireEvent.scroll(scroller);
+    expect(onAwayChange).toHaveBeenLastCalledWith(true);
+    expect(screen.getAllByRole('listitem').at(-1)!.textContent).not.toBe('row 999');
+
+    act(() => ref.current!.scrollToEnd());
+    expect(screen.getAllByRole('listitem').at(-1)!.textContent).toBe('row 999');
+    scroller.scrollTop = 5_000;
+    fireEvent.scroll(scroller);
+    expect(onAwayChange).toHaveBeenCalledTimes(2);
+    expect(onAwayChange).toHaveBeenLastCalledWith(true);
+
+    scroller.scrollTop = 19_400;
+    fireEvent.scroll(scroller);
+    expect(onAwayChange).toHaveBeenLastCalledWith(false);
   });
 });

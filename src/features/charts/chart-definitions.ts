@@ -2,7 +2,7 @@
  * Which series the chart panel draws. Configuration, not data: a chart shows
  * whatever points the store holds for these names, or "waiting for data".
  */
-import { formatCompact, formatPercent } from '../../lib/format.ts';
+import { formatCompact, formatPercent, formatRate } from '../../lib/format.ts';
 import type { RealtimeState } from '../../store/realtime.ts';
 import type { ChartPoint } from '../../protocol/mesh.ts';
 
@@ -29,11 +29,6 @@ export interface ChartSpec {
   select: (state: RealtimeState) => Array<ChartPoint[] | undefined>;
 }
 
-const count = (value: number) => formatCompact(value);
-const perSecond = (value: number) => `${formatCompact(value)}/s`;
-/** Ratios in [0, 1] as percentages. */
-const ratio = (value: number) => formatPercent(value);
-
 // Series hues are kept clear of the status colours, except where red means "errors".
 const BLUE = '#3b82f6';
 const VIOLET = '#8b5cf6';
@@ -43,7 +38,6 @@ const PINK = '#d946ef';
 
 const ZERO_BASED: AxisDomain = [0, 'auto'];
 const TIGHT: AxisDomain = ['auto', 'auto'];
-const axisCount = (value: number) => formatCompact(value);
 // Two decimals: a cache hit ratio moves in hundredths of a percent.
 const axisPercent = (value: number) => `${+(value * 100).toFixed(2)}%`;
 
@@ -58,7 +52,7 @@ function chart(
     id,
     title,
     series,
-    axisFormat: axis.format ?? axisCount,
+    axisFormat: axis.format ?? formatCompact,
     domain: axis.domain ?? ZERO_BASED,
     select: (state) => names.map((name) => state.charts[name]),
   };
@@ -66,25 +60,25 @@ function chart(
 
 export const CHARTS: readonly ChartSpec[] = [
   chart('postgres', 'Postgres', [
-    { series: 'postgres.connections', label: 'conns', color: BLUE, axis: 'left', format: count },
-    { series: 'postgres.tps', label: 'tps', color: VIOLET, axis: 'right', format: count },
+    { series: 'postgres.connections', label: 'conns', color: BLUE, axis: 'left', format: formatCompact },
+    { series: 'postgres.tps', label: 'tps', color: VIOLET, axis: 'right', format: formatCompact },
   ]),
   chart(
     'postgres-cache',
     'Cache hit',
-    [{ series: 'postgres.cache_hit_ratio', label: 'postgres', color: TEAL, axis: 'left', format: ratio }],
+    [{ series: 'postgres.cache_hit_ratio', label: 'postgres', color: TEAL, axis: 'left', format: formatPercent }],
     { format: axisPercent, domain: TIGHT },
   ),
   chart('crawl-rate', 'Crawl rate', [
-    { series: 'crawl.pages_per_sec', label: 'pages', color: BLUE, axis: 'left', format: perSecond },
+    { series: 'crawl.pages_per_sec', label: 'pages', color: BLUE, axis: 'left', format: formatRate },
   ]),
   chart(
     'error-rate',
     'Error rate',
-    [{ series: 'crawl.error_rate', label: 'crawl', color: RED, axis: 'left', format: ratio }],
+    [{ series: 'crawl.error_rate', label: 'crawl', color: RED, axis: 'left', format: formatPercent }],
     { format: axisPercent },
   ),
   chart('queue-depth', 'Queue depth', [
-    { series: 'queue.depth', label: 'depth', color: PINK, axis: 'left', format: count },
+    { series: 'queue.depth', label: 'depth', color: PINK, axis: 'left', format: formatCompact },
   ]),
 ];

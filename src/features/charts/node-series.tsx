@@ -6,6 +6,8 @@ import type { ChartPoint } from '../../protocol/mesh.ts';
 import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
 import { seriesOwnedBy } from '../../store/selectors.ts';
 import { useElementSize } from '../../ui/use-element-size.ts';
+import { useIsVisible } from '../../ui/use-is-visible.ts';
+import { selectWhileVisible } from './select-while-visible.ts';
 
 const NO_POINTS: ChartPoint[] = [];
 const SPARK_HEIGHT = 30;
@@ -41,13 +43,16 @@ export function NodeSeries({ nodeId }: { nodeId: string }) {
 }
 
 const Sparkline = memo(function Sparkline({ series, label }: { series: string; label: string }) {
-  const points = useRealtime(useMemo(() => seriesByName(series), [series])) ?? NO_POINTS;
+  const figureRef = useRef<HTMLElement>(null);
+  const visible = useIsVisible(figureRef);
+  const select = useMemo(() => selectWhileVisible(seriesByName(series), visible), [series, visible]);
+  const points = useRealtime(select) ?? NO_POINTS;
   const plotRef = useRef<HTMLDivElement>(null);
   const { width } = useElementSize(plotRef, FALLBACK_SIZE);
   const format = formatterFor(series);
   const last = points.at(-1);
   return (
-    <figure className="sparkline" aria-label={label}>
+    <figure ref={figureRef} className="sparkline" aria-label={label}>
       <figcaption className="sparkline__caption">
         <span>{label}</span>
         <strong>{last ? format(last.y) : '–'}</strong>

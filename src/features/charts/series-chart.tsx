@@ -1,4 +1,4 @@
-import { memo, useRef } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { formatClock } from '../../lib/format.ts';
@@ -6,7 +6,9 @@ import type { ChartPoint } from '../../protocol/mesh.ts';
 import { useRealtime } from '../../store/realtime.ts';
 import { useDrawInTurn } from '../../ui/use-draw-in-turn.ts';
 import { useElementSize } from '../../ui/use-element-size.ts';
+import { useIsVisible } from '../../ui/use-is-visible.ts';
 import type { ChartSpec } from './chart-definitions.ts';
+import { selectWhileVisible } from './select-while-visible.ts';
 
 const NO_POINTS: ChartPoint[] = [];
 const FALLBACK_SIZE = { width: 280, height: 140 };
@@ -17,10 +19,13 @@ const X_DOMAIN = ['dataMin', 'dataMax'] as const;
 /**
  * One chart. It subscribes only to its own series arrays, which the store
  * replaces only when points arrive for them, so other series' points do not
- * re-render it.
+ * re-render it; scrolled out of view or in a hidden tab, nothing does.
  */
 export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec }) {
-  const seriesPoints = useRealtime(useShallow(spec.select));
+  const figureRef = useRef<HTMLElement>(null);
+  const visible = useIsVisible(figureRef);
+  const select = useMemo(() => selectWhileVisible(spec.select, visible), [spec, visible]);
+  const seriesPoints = useRealtime(useShallow(select));
   const plotRef = useRef<HTMLDivElement>(null);
   const { width, height } = useElementSize(plotRef, FALLBACK_SIZE);
   const hasData = seriesPoints.some((points) => points !== undefined && points.length > 0);
@@ -29,7 +34,7 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
   const hasRightAxis = spec.series.some((s) => s.axis === 'right');
 
   return (
-    <figure className="chart" aria-label={spec.title}>
+    <figure ref={figureRef} className="chart" aria-label={spec.title}>
       <figcaption className="chart__caption">
         <span className="chart__title">{spec.title}</span>
         {spec.series.map((s, i) => {
@@ -53,7 +58,6 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
               tickFormatter={formatClock}
               tick={AXIS_TICK}
               minTickGap={36}
-              allowDuplicatedCategory={false}
             />
             <YAxis yAxisId="left" width={48} tick={AXIS_TICK} tickFormatter={spec.axisFormat} domain={spec.domain} />
             {hasRightAxis && (

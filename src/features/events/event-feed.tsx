@@ -3,7 +3,9 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { SEVERITIES, type Severity } from '../../protocol/mesh.ts';
 import { useRealtime, type MeshEvent } from '../../store/realtime.ts';
 import { FilterInput } from '../../ui/filter-input.tsx';
+import { NewItemsButton } from '../../ui/new-items-button.tsx';
 import { Panel } from '../../ui/panel.tsx';
+import { useHeldView } from '../../ui/use-held-view.ts';
 import { VirtualList, type VirtualListHandle } from '../../ui/virtual-list.tsx';
 import { EventRow } from './event-row.tsx';
 import { countNewer, filterEvents, NO_EVENT_FILTER, type EventFilter } from './filter-events.ts';
@@ -13,6 +15,7 @@ const EVENT_ROW_HEIGHT = 30;
 
 const itemKey = (event: MeshEvent) => event.id;
 const renderItem = (event: MeshEvent) => <EventRow event={event} />;
+const countNewEvents = (live: MeshEvent[], shown: MeshEvent[]) => countNewer(live, shown[0]);
 const SEVERITY_CHOICES: ReadonlyArray<[Severity, string]> = SEVERITIES.map((s) => [s, s === 'debug' ? 'all' : `${s}+`]);
 
 /**
@@ -24,29 +27,21 @@ export function EventFeed() {
   const live = useRealtime(selectEvents);
   const [filter, setFilter] = useState<EventFilter>(NO_EVENT_FILTER);
   const [paused, setPaused] = useState(false);
-  const [scrolledAway, setScrolledAway] = useState(false);
-  const [frozen, setFrozen] = useState<MeshEvent[] | null>(null);
+  const { shown, newCount, setAway, release } = useHeldView(live, countNewEvents, paused);
   const listRef = useRef<VirtualListHandle>(null);
-
-  const held = paused || scrolledAway;
-  // Take or release the held view when `held` flips, during render so the two never disagree.
-  if (held && frozen === null) setFrozen(live);
-  if (!held && frozen !== null) setFrozen(null);
-  const shown = held ? (frozen ?? live) : live;
-  const newCount = held ? countNewer(live, shown[0]) : 0;
 
   const visible = useMemo(() => filterEvents(shown, filter), [shown, filter]);
   const setText = useCallback((text: string) => setFilter((f) => ({ ...f, text })), []);
   const showNewest = useCallback(() => {
     setPaused(false);
-    setScrolledAway(false);
+    release();
     listRef.current?.scrollToStart();
-  }, []);
+  }, [release]);
 
   const actions = (
     <>
       <select
-        className="events__severity"
+        className="field events__severity"
         aria-label="Minimum severity"
         value={filter.minSeverity}
         onChange={(event) => setFilter((f) => ({ ...f, minSeverity: event.target.value as Severity }))}
@@ -58,8 +53,9 @@ export function EventFeed() {
         ))}
       </select>
       <FilterInput label="Filter events" placeholder="Filter…" onChange={setText} />
+      {/* The name stays "Pause": aria-pressed says whether it is on ("Resume, pressed" would contradict itself). */}
       <button type="button" className="button" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
-        {paused ? 'Resume' : 'Pause'}
+        Pause
       </button>
     </>
   );
@@ -75,9 +71,13 @@ export function EventFeed() {
       actions={actions}
     >
       {newCount > 0 && (
-        <button type="button" className="events__new" onClick={showNewest}>
-          {newCount} new · show newest
-        </button>
+        <NewItemsButton
+          count={newCount}
+          action="show newest"
+          edge="top"
+          note={paused ? 'paused' : undefined}
+          onClick={showNewest}
+        />
       )}
       <VirtualList
         ref={listRef}
@@ -86,7 +86,7 @@ export function EventFeed() {
         itemKey={itemKey}
         renderItem={renderItem}
         label="Event feed"
-        onAwayFromStartChange={setScrolledAway}
+        onAwayChange={setAway}
         className="events__list"
       />
       {visible.length === 0 && (

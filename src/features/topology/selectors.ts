@@ -19,6 +19,6 @@ export const touchesSelection = (source: string, target: string) => (state: Sele
  * coloured boxes and edges drop their labels, which at 500 nodes saves most
  * of the browser's layout and paint work.
  */
-export const DETAIL_MIN_ZOOM = 0.35;
+const DETAIL_MIN_ZOOM = 0.35;
 /** A boolean, so a pan or a zoom that stays on one side of the threshold re-renders nothing. */
 export const selectShowDetail = (state: ReactFlowState): boolean => state.transform[2] >= DETAIL_MIN_ZOOM;

@@ -82,7 +82,7 @@ function rebuild(previous: FlowGraph, version: number): FlowGraph {
   return { version, layout, nodes: flowNodes, edges: flowEdges };
 }
 
-export interface FlowGraphState {
+interface FlowGraphState {
   nodes: MeshFlowNode[];
   edges: MeshFlowEdge[];
   onNodesChange: (changes: NodeChange<MeshFlowNode>[]) => void;

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChartPanel } from '../../../src/features/charts/chart-panel.tsx';
 import { CHARTS } from '../../../src/features/charts/chart-definitions.ts';
 import { feed, resetStores } from '../mesh-fixtures.ts';
@@ -9,8 +9,27 @@ function chart(title: string) {
   return screen.getByRole('figure', { name: title });
 }
 
+/** The stub in tests/setup/dom-stubs.ts: moves an element in or out of view. */
+function setInView(element: Element, inView: boolean) {
+  act(() => (IntersectionObserver as unknown as { report(target: Element, on: boolean): void }).report(element, inView));
+}
+
+function setTabHidden(hidden: boolean) {
+  vi.spyOn(document, 'visibilityState', 'get').mockReturnValue(hidden ? 'hidden' : 'visible');
+  act(() => {
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+}
+
+function point(series: string, t: number, y: number) {
+  return { type: 'chart-point' as const, series, value: { t, y } };
+}
+
 beforeEach(resetStores);
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
 
 describe('chart panel', () => {
   it('shows "waiting for data" for every chart before any point', () => {
@@ -49,5 +68,39 @@ describe('chart panel', () => {
     await waitFor(() => expect(postgres.querySelectorAll('.recharts-yAxis')).toHaveLength(2));
     expect(chart('Cache hit').textContent).toContain('postgres 99 %');
     expect(chart('Error rate').textContent).toContain('crawl 2.4 %');
+  });
+
+  it('keeps the last drawing of a chart scrolled out of view, and catches up when it is back', async () => {
+    render(<ChartPanel />);
+    const t = Date.now();
+    feed(point('crawl.pages_per_sec', t, 40), point('crawl.pages_per_sec', t + 1_000, 42));
+    const crawl = chart('Crawl rate');
+    await waitFor(() => expect(crawl.querySelector('.recharts-line-curve')).not.toBeNull());
+    const drawn = crawl.querySelector('.recharts-line-curve')!.getAttribute('d');
+
+    setInView(crawl, false);
+    feed(point('crawl.pages_per_sec', t + 2_000, 90), point('queue.depth', t + 2_000, 7));
+    expect(crawl.textContent).toContain('pages 42/s');
+    expect(crawl.querySelector('.recharts-line-curve')!.getAttribute('d')).toBe(drawn);
+    // Charts in view still update.
+    expect(chart('Queue depth').textContent).toContain('depth 7');
+
+    setInView(crawl, true);
+    expect(crawl.textContent).toContain('pages 90/s');
+    await waitFor(() => expect(crawl.querySelector('.recharts-line-curve')!.getAttribute('d')).not.toBe(drawn));
+  });
+
+  it('updates no chart while the tab is hidden', () => {
+    render(<ChartPanel />);
+    const t = Date.now();
+    feed(point('queue.depth', t, 5));
+    setTabHidden(true);
+    feed(point('queue.depth', t + 1_000, 6), point('postgres.connections', t + 1_000, 12));
+    expect(chart('Queue depth').textContent).toContain('depth 5');
+    expect(within(chart('Postgres')).getByText('waiting for data')).toBeTruthy();
+
+    setTabHidden(false);
+    expect(chart('Queue depth').textContent).toContain('depth 6');
+    expect(chart('Postgres').textContent).toContain('conns 12');
   });
 });

@@ -97,9 +97,26 @@ describe('event feed', () => {
     feed(event('second'), event('third'));
 
     expect(rows()).toHaveLength(1);
-    fireEvent.click(screen.getByRole('button', { name: '2 new · show newest' }));
+    // The toggle keeps its name; pressed says it is on.
+    expect(screen.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'paused · 2 new · show newest' }));
     expect(rows().map((row) => row.querySelector('.event-row__message')?.textContent)).toEqual(['third', 'second', 'first']);
     expect(screen.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('holds still while the reader is scrolled down into older events', () => {
+    render(<EventFeed />);
+    feed(...Array.from({ length: 2_000 }, (_, i) => event(`event ${i}`)));
+    const scroller = screen.getByRole('list', { name: 'Event feed' }).parentElement!;
+    scroller.scrollTop = 300 * 30;
+    fireEvent.scroll(scroller);
+    const underReader = rows().map((row) => row.textContent);
+    expect(underReader.join()).toContain('event 1699');
+
+    feed(event('late 1'), event('late 2'), event('late 3'));
+    expect(rows().map((row) => row.textContent)).toEqual(underReader);
+    fireEvent.click(screen.getByRole('button', { name: '3 new · show newest' }));
+    expect(rows()[0]!.textContent).toContain('late 3');
   });
 
   it('says so when there are no events yet', () => {
