@@ -128,6 +128,29 @@ describe('simulator', () => {
     expect(all.some((p) => p.type === 'edge-stats' && p.stats.errorRate >= 0.02 && p.stats.p95Ms > 0)).toBe(true);
   });
 
+  it.each([1, 'demo', 'load-test'])('shows someone who just opened the page a degradation within 10 s and a crash within 25 s (seed %s)', (seed) => {
+    const steps = run({ seed }, 30).steps;
+    const secondOf = (match: (p: Payload) => boolean) => steps.findIndex((step) => step.some(match)) / 10;
+    const degraded = secondOf((p) => p.type === 'event' && p.severity === 'warn' && p.message.includes('degraded'));
+    const down = secondOf((p) => p.type === 'node-status' && p.status === 'down');
+    expect(degraded).toBeGreaterThanOrEqual(0);
+    expect(degraded).toBeLessThanOrEqual(10);
+    expect(down).toBeGreaterThanOrEqual(0);
+    expect(down).toBeLessThanOrEqual(25);
+  });
+
+  it('marks the service a degraded edge calls as degraded, and healthy again when the edge recovers', () => {
+    const all = run({ seed: 'demo' }, 240).steps.flat();
+    const statuses = all.filter((p): p is Extract<Payload, { type: 'node-status' }> => p.type === 'node-status');
+    const degraded = statuses.find((p) => p.status === 'degraded');
+    expect(degraded, 'a service was degraded').toBeDefined();
+    expect(degraded!.id).not.toMatch(/^fetcher-/);
+    const at = all.indexOf(degraded!);
+    const edgeWarning = all.slice(0, at + 3).some((p) => p.type === 'event' && p.severity === 'warn' && p.message.includes('degraded'));
+    expect(edgeWarning, 'next to the edge that degraded').toBe(true);
+    expect(all.slice(at).some((p) => p.type === 'node-status' && p.id === degraded!.id && p.status === 'healthy')).toBe(true);
+  });
+
   it('scales the fetcher pool up with new nodes and edges, and later down with a node-delete', () => {
     const all = run({ seed: 2 }, 1_200, 500).steps.flat();
     const added = all.filter((p) => p.type === 'node-upsert');

@@ -1,8 +1,9 @@
 /**
- * What makes the simulated mesh worth watching: an edge degrades and
- * recovers, a fetcher crashes and comes back, the autoscaler grows and
- * shrinks the fetcher pool. Each kind of incident reschedules itself, and the
- * first of each comes within the first two minutes.
+ * What makes the simulated mesh worth watching: an edge degrades (and the
+ * service it calls with it) and recovers, a fetcher crashes and comes back,
+ * the autoscaler grows and shrinks the fetcher pool. Each kind of incident
+ * reschedules itself; someone who just opened the page sees the first
+ * degradation within seconds and a crash within half a minute.
  */
 import type { Payload } from '../../protocol/messages.ts';
 import type { EdgeRoleName } from './crawl-mesh.ts';
@@ -28,9 +29,9 @@ export class Incidents {
 
   /** Schedules the first incident of each kind; a fresh dashboard soon shows something happening. */
   start(): void {
-    this.timeline.schedule(this.random.between(15_000, 45_000), () => this.degradeEdge());
-    this.timeline.schedule(this.random.between(30_000, 75_000), () => this.crashFetcher());
-    this.timeline.schedule(this.random.between(60_000, 120_000), () => this.autoscale());
+    this.timeline.schedule(this.random.between(4_000, 10_000), () => this.degradeEdge());
+    this.timeline.schedule(this.random.between(12_000, 25_000), () => this.crashFetcher());
+    this.timeline.schedule(this.random.between(40_000, 90_000), () => this.autoscale());
   }
 
   // ── an edge's latency and errors climb for a while ──────────────────────
@@ -45,6 +46,7 @@ export class Incidents {
       edge.degraded = { errorX: this.random.between(4, 12), p95X: this.random.between(3, 9) };
       const stats = this.mesh.statsFor(edge);
       this.emit({ type: 'edge-stats', id: edge.edge.id, stats });
+      this.updateCallee(edge.edge.target);
       this.emit({
         type: 'event',
         severity: 'warn',
@@ -63,7 +65,21 @@ export class Incidents {
     edge.degraded = null;
     const stats = this.mesh.statsFor(edge);
     this.emit({ type: 'edge-stats', id, stats });
+    this.updateCallee(edge.edge.target);
     this.emit({ type: 'event', severity: 'info', nodeId: edge.edge.source, message: `${this.mesh.describe(edge)} back to normal: p95 ${stats.p95Ms} ms` });
+  }
+
+  /**
+   * A service answering a degraded edge is degraded itself until every edge
+   * into it is back to normal. Fetchers are left alone: their status is the
+   * crash and autoscaler story's, and it decides how many of them serve.
+   */
+  private updateCallee(id: string): void {
+    if (this.mesh.fetchers.includes(id)) return;
+    const status = this.mesh.statusOf(id);
+    if (status !== 'healthy' && status !== 'degraded') return;
+    const struggling = this.mesh.edgeList.some((edge) => edge.degraded && edge.edge.target === id);
+    this.setStatus(id, struggling ? 'degraded' : 'healthy');
   }
 
   // ── a fetcher crashes, restarts, recovers; the next crash waits for the recovery ──
@@ -155,7 +171,7 @@ export class Incidents {
     this.mesh.removeFetcher(id);
   }
 
-  private setStatus(id: string, status: 'down' | 'starting' | 'healthy'): void {
+  private setStatus(id: string, status: 'down' | 'starting' | 'healthy' | 'degraded'): void {
     const payload = this.mesh.setStatus(id, status);
     if (payload) this.emit(payload);
   }
