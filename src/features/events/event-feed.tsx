@@ -1,6 +1,7 @@
 import './events.css';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { SEVERITIES, type Severity } from '../../protocol/mesh.ts';
+import { countNewer } from '../../lib/count-newer.ts';
 import { useRealtime, type MeshEvent } from '../../store/realtime.ts';
 import { FilterInput } from '../../ui/filter-input.tsx';
 import { NewItemsButton } from '../../ui/new-items-button.tsx';
@@ -8,14 +9,14 @@ import { Panel } from '../../ui/panel.tsx';
 import { useHeldView } from '../../ui/use-held-view.ts';
 import { VirtualList, type VirtualListHandle } from '../../ui/virtual-list.tsx';
 import { EventRow } from './event-row.tsx';
-import { countNewer, filterEvents, NO_EVENT_FILTER, type EventFilter } from './filter-events.ts';
+import { filterEvents, NO_EVENT_FILTER, type EventFilter } from './filter-events.ts';
 import { selectEvents } from './selectors.ts';
 
 const EVENT_ROW_HEIGHT = 30;
 
 const itemKey = (event: MeshEvent) => event.id;
 const renderItem = (event: MeshEvent) => <EventRow event={event} />;
-const countNewEvents = (live: MeshEvent[], shown: MeshEvent[]) => countNewer(live, shown[0]);
+const countNewEvents = (live: MeshEvent[], shown: MeshEvent[]) => countNewer(live, shown[0], true);
 const SEVERITY_CHOICES: ReadonlyArray<[Severity, string]> = SEVERITIES.map((s) => [s, s === 'debug' ? 'all' : `${s}+`]);
 
 /**

@@ -23,12 +23,3 @@ export function filterEvents(events: MeshEvent[], filter: EventFilter): MeshEven
       (text === '' || event.message.toLowerCase().includes(text) || (event.nodeId?.toLowerCase().includes(text) ?? false)),
   );
 }
-
-/** How many of `events` (newest first) arrived after `since`, the newest event the reader has seen. */
-export function countNewer(events: MeshEvent[], since: MeshEvent | undefined): number {
-  if (!since) return events.length;
-  let count = 0;
-  // Ids grow with arrival, so the scan stops at the first event already seen.
-  while (count < events.length && events[count]!.id > since.id) count++;
-  return count;
-}

@@ -6,12 +6,3 @@ export function filterLines(lines: StoredLogLine[], text: string): StoredLogLine
   if (needle === '') return lines;
   return lines.filter((line) => line.text.toLowerCase().includes(needle) || line.level === needle);
 }
-
-/** How many of `lines` (oldest first) arrived after `since`, the newest line the reader has seen. */
-export function countNewerLines(lines: StoredLogLine[], since: StoredLogLine | undefined): number {
-  if (!since) return lines.length;
-  let count = 0;
-  // Ids grow with arrival, so the scan from the end stops at the first line already seen.
-  while (count < lines.length && lines[lines.length - 1 - count]!.id > since.id) count++;
-  return count;
-}

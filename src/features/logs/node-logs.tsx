@@ -1,5 +1,6 @@
 import './logs.css';
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
+import { countNewer } from '../../lib/count-newer.ts';
 import { formatClockMs } from '../../lib/format.ts';
 import { useRealtime, type RealtimeState, type StoredLogLine } from '../../store/realtime.ts';
 import { FilterInput } from '../../ui/filter-input.tsx';
@@ -7,7 +8,7 @@ import { NewItemsButton } from '../../ui/new-items-button.tsx';
 import { Panel } from '../../ui/panel.tsx';
 import { useHeldView } from '../../ui/use-held-view.ts';
 import { VirtualList, type VirtualListHandle } from '../../ui/virtual-list.tsx';
-import { countNewerLines, filterLines } from './filter-lines.ts';
+import { filterLines } from './filter-lines.ts';
 
 const LOG_ROW_HEIGHT = 19;
 
@@ -16,7 +17,7 @@ const NO_LINES: StoredLogLine[] = [];
 const logsByNode = (nodeId: string) => (state: RealtimeState) => state.logs[nodeId];
 const itemKey = (line: StoredLogLine) => line.id;
 const renderItem = (line: StoredLogLine) => <LogLine line={line} />;
-const countNewLines = (live: StoredLogLine[], shown: StoredLogLine[]) => countNewerLines(live, shown.at(-1));
+const countNewLines = (live: StoredLogLine[], shown: StoredLogLine[]) => countNewer(live, shown.at(-1), false);
 
 /**
  * A node's live log, newest at the bottom; it follows new lines. While the
