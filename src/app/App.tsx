@@ -1,13 +1,18 @@
-import { useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ChartPanel } from '../features/charts/chart-panel.tsx';
 import { ConnectionBadge } from '../features/connection/connection-badge.tsx';
+import { Presence } from '../features/connection/presence.tsx';
+import { SignInPrompt } from '../features/connection/sign-in.tsx';
 import { StaleNotice } from '../features/connection/stale-notice.tsx';
 import { useStaleSince } from '../features/connection/use-stale-since.ts';
 import { EventFeed } from '../features/events/event-feed.tsx';
 import { ProgressPanel } from '../features/progress/progress-panel.tsx';
 import { TopologyView } from '../features/topology/topology-view.tsx';
-import { useWS } from '../lib/useWS.ts';
+import { useWS, type UseWSOptions } from '../lib/useWS.ts';
+import { BASE_CHANNELS } from '../protocol/frames.ts';
 import { projectFromLocation, resolveWsUrl } from '../realtime/config.ts';
+import { RealtimeLinkContext } from '../realtime/link-context.ts';
+import { createTokenSource, sessionStorageOrNull } from '../realtime/token-source.ts';
 import { Counters } from './counters.tsx';
 import { SelectedNodePanel } from './selected-node-panel.tsx';
 
@@ -17,7 +22,22 @@ export function App() {
     () => resolveWsUrl(window.location, project, import.meta.env.VITE_MESHWATCH_WS_URL),
     [project],
   );
-  useWS(url, true);
+  // Stable: the connection reads its options when it starts. No logs here:
+  // the selected node's panel streams its own while it is open.
+  const options = useMemo<UseWSOptions>(
+    () => ({
+      channels: BASE_CHANNELS,
+      getToken: createTokenSource({ url: import.meta.env.VITE_MESHWATCH_TOKEN_URL, storage: sessionStorageOrNull() }),
+    }),
+    [],
+  );
+  // A sign-in restarts the connection: one render with it disabled stops the failed one, the next starts afresh.
+  const [restarting, setRestarting] = useState(false);
+  useEffect(() => {
+    if (restarting) setRestarting(false);
+  }, [restarting]);
+  const restart = useCallback(() => setRestarting(true), []);
+  const link = useWS(url, !restarting, options);
   const staleSince = useStaleSince();
 
   useEffect(() => {
@@ -25,29 +45,33 @@ export function App() {
   }, [project]);
 
   return (
-    <div className="app" data-stale={staleSince !== null || undefined}>
-      <header className="app-header">
-        <h1 className="app-header__brand">meshwatch</h1>
-        <p className="app-header__project">
-          project <strong>{project}</strong>
-        </p>
-        <ConnectionBadge />
-        {staleSince !== null && <StaleNotice since={staleSince} />}
-        <Counters />
-      </header>
-      <main className="app-main">
-        <section className="app-topology panel" aria-label="Topology">
-          <TopologyView />
-        </section>
-        <aside className="app-side" aria-label="Details and events">
-          <SelectedNodePanel />
-          <EventFeed />
-        </aside>
-        <div className="app-bottom">
-          <ChartPanel />
-          <ProgressPanel />
-        </div>
-      </main>
-    </div>
+    <RealtimeLinkContext value={link}>
+      <div className="app" data-stale={staleSince !== null || undefined}>
+        <header className="app-header">
+          <h1 className="app-header__brand">meshwatch</h1>
+          <p className="app-header__project">
+            project <strong>{project}</strong>
+          </p>
+          <ConnectionBadge />
+          <SignInPrompt onSignIn={restart} />
+          {staleSince !== null && <StaleNotice since={staleSince} />}
+          <Presence />
+          <Counters />
+        </header>
+        <main className="app-main">
+          <section className="app-topology panel" aria-label="Topology">
+            <TopologyView />
+          </section>
+          <aside className="app-side" aria-label="Details and events">
+            <SelectedNodePanel />
+            <EventFeed />
+          </aside>
+          <div className="app-bottom">
+            <ChartPanel />
+            <ProgressPanel />
+          </div>
+        </main>
+      </div>
+    </RealtimeLinkContext>
   );
 }

@@ -3,23 +3,51 @@
  * call these once per frame; past them, everything trusts the types.
  */
 import {
+  AuthenticatedFrame,
   BatchFrameShape,
   ClientMessage,
   ErrorFrame,
   FRAME_LIMITS,
+  LogsFrame,
   PongFrame,
+  PresenceFrame,
   SnapshotFrame,
+  WelcomeFrame,
+  type SnapshotReason,
   type SnapshotState,
 } from './frames.ts';
 import { Envelope } from './messages.ts';
 
+/** The seqs a v1 batch accounts for, and how many stats it coalesced; absent on floor frames. */
+export interface BatchRange {
+  from: number;
+  to: number;
+  coalesced: number;
+}
+
 export type DecodedServerFrame =
+  | { kind: 'welcome'; frame: WelcomeFrame; rejected: 0 }
   | { kind: 'snapshot'; frame: SnapshotFrame; rejected: 0 }
   /** `rejected` counts the envelopes of the frame that failed validation and were dropped. */
-  | { kind: 'messages'; messages: Envelope[]; rejected: number }
+  | { kind: 'messages'; messages: Envelope[]; rejected: number; range?: BatchRange }
+  | { kind: 'logs'; frame: LogsFrame; rejected: 0 }
+  | { kind: 'presence'; frame: PresenceFrame; rejected: 0 }
+  | { kind: 'authenticated'; frame: AuthenticatedFrame; rejected: 0 }
   | { kind: 'pong'; frame: PongFrame; rejected: 0 }
   | { kind: 'error'; frame: ErrorFrame; rejected: 0 }
   | { kind: 'invalid'; reason: string; rejected: number };
+
+/** The frames decoded whole by their schema; `batch` is decoded envelope by envelope instead. */
+const WHOLE_FRAMES = {
+  welcome: WelcomeFrame,
+  snapshot: SnapshotFrame,
+  logs: LogsFrame,
+  presence: PresenceFrame,
+  authenticated: AuthenticatedFrame,
+  pong: PongFrame,
+  error: ErrorFrame,
+} as const;
+type WholeFrameKind = keyof typeof WHOLE_FRAMES;
 
 function invalid(reason: string, rejected = 1): DecodedServerFrame {
   return { kind: 'invalid', reason, rejected };
@@ -34,8 +62,9 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /**
- * Decodes one frame from the gateway: a v1 frame (`snapshot`, `batch`, `pong`,
- * `error`) or a floor frame (one bare envelope). Never throws.
+ * Decodes one frame from the gateway: a v1 frame (`welcome`, `snapshot`,
+ * `batch`, `logs`, `presence`, `authenticated`, `pong`, `error`) or a floor
+ * frame (one bare envelope). Never throws.
  */
 export function decodeServerFrame(text: unknown): DecodedServerFrame {
   if (typeof text !== 'string') return invalid('binary frames are not part of the protocol');
@@ -65,22 +94,18 @@ export function decodeServerFrame(text: unknown): DecodedServerFrame {
         if (envelope.success) messages.push(envelope.data);
         else rejected++;
       }
-      return { kind: 'messages', messages, rejected };
+      const { from, to, coalesced } = shape.data;
+      if (from === undefined || to === undefined) return { kind: 'messages', messages, rejected };
+      if (to < from - 1) return invalid('invalid batch range', Math.max(1, rejected + messages.length));
+      return { kind: 'messages', messages, rejected, range: { from, to, coalesced: coalesced ?? 0 } };
     }
-    case 'snapshot': {
-      const frame = SnapshotFrame.safeParse(value);
-      return frame.success ? { kind: 'snapshot', frame: frame.data, rejected: 0 } : invalid('invalid snapshot');
+    default: {
+      const schema = typeof type === 'string' && Object.hasOwn(WHOLE_FRAMES, type) ? WHOLE_FRAMES[type as WholeFrameKind] : null;
+      if (!schema) return invalid('unknown frame type');
+      const frame = schema.safeParse(value);
+      // The schema for `type` parsed it, so the frame is that kind's.
+      return frame.success ? ({ kind: type, frame: frame.data, rejected: 0 } as DecodedServerFrame) : invalid(`invalid ${type}`);
     }
-    case 'pong': {
-      const frame = PongFrame.safeParse(value);
-      return frame.success ? { kind: 'pong', frame: frame.data, rejected: 0 } : invalid('invalid pong');
-    }
-    case 'error': {
-      const frame = ErrorFrame.safeParse(value);
-      return frame.success ? { kind: 'error', frame: frame.data, rejected: 0 } : invalid('invalid error frame');
-    }
-    default:
-      return invalid('unknown frame type');
   }
 }
 
@@ -106,13 +131,32 @@ export function decodeClientMessage(text: string): DecodedClientMessage {
  * the gateway fans the same strings out to every connection, so it never
  * stringifies a message per client.
  */
-export function encodeBatchFrame(serialisedEnvelopes: readonly string[]): string {
-  return `{"type":"batch","messages":[${serialisedEnvelopes.join(',')}]}`;
+export function encodeBatchFrame(serialisedEnvelopes: readonly string[], from: number, to: number, coalesced = 0): string {
+  const extra = coalesced > 0 ? `,"coalesced":${coalesced}` : '';
+  return `{"type":"batch","from":${from},"to":${to}${extra},"messages":[${serialisedEnvelopes.join(',')}]}`;
 }
 
-export function encodeSnapshotFrame(epoch: string, seq: number, state: SnapshotState): string {
+export function encodeSnapshotFrame(epoch: string, seq: number, state: SnapshotState, reason?: SnapshotReason): string {
   const frame: SnapshotFrame = { type: 'snapshot', epoch, seq, state };
+  if (reason !== undefined) frame.reason = reason;
   return JSON.stringify(frame);
+}
+
+/**
+ * A snapshot frame from parts serialised once per seq and shared by every
+ * connection (`parts` maps each SnapshotState key to its JSON), so a join
+ * costs string concatenation, not a stringify of the whole project; only the
+ * log windows differ by connection (channels, filters).
+ */
+export function encodeSnapshotFrameFromParts(
+  epoch: string,
+  seq: number,
+  parts: { [K in keyof SnapshotState]: string },
+  reason?: SnapshotReason,
+): string {
+  const head = `{"type":"snapshot"${reason !== undefined ? `,"reason":${JSON.stringify(reason)}` : ''},"epoch":${JSON.stringify(epoch)},"seq":${seq}`;
+  const { nodes, edges, progress, events, series, logs } = parts;
+  return `${head},"state":{"nodes":${nodes},"edges":${edges},"progress":${progress},"events":${events},"series":${series},"logs":${logs}}}`;
 }
 
 export function encodeEnvelope(envelope: Envelope): string {

@@ -8,7 +8,10 @@ import type { Envelope } from '../protocol/messages.ts';
 import type { RealtimeActions } from '../store/types.ts';
 
 /** What the connection needs of the store. */
-export type RealtimeSink = Pick<RealtimeActions, 'applySnapshot' | 'applyBatch' | 'clearMesh' | 'setConnection'>;
+export type RealtimeSink = Pick<
+  RealtimeActions,
+  'applySnapshot' | 'applyBatch' | 'applyLogWindow' | 'clearMesh' | 'noteStream' | 'setConnection' | 'setPresence'
+>;
 
 /** Past this many queued messages (a tab whose frames never come), apply at once rather than grow. */
 export const MAX_QUEUED_MESSAGES = 20_000;

@@ -1,17 +1,25 @@
 /**
  * Seed 004's hook, `useWS(url, enabled)`: keeps one realtime connection open
  * to `url` while mounted and enabled, feeding the app's store. The connection
- * itself (backoff, batching, decoding) lives in `src/realtime/connection.ts`;
- * this only ties its life to the component's.
+ * itself (handshake, resume, backoff, batching, decoding) lives in
+ * `src/realtime/connection.ts`; this only ties its life to the component's.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import type { ClientMessage } from '../protocol/frames.ts';
+import type { Channel, ClientMessage, LogStreamOptions } from '../protocol/frames.ts';
 import { RealtimeConnection, type RealtimeConnectionOptions } from './connection.ts';
 import { useRealtime } from '../store/realtime.ts';
 
 export type UseWSOptions = Omit<RealtimeConnectionOptions, 'url' | 'sink'>;
 
-export function useWS(url: string, enabled = true, options?: UseWSOptions): { send: (message: ClientMessage) => boolean } {
+/** What a component can ask of the live connection; each is a no-op while there is none. */
+export interface RealtimeLink {
+  send: (message: ClientMessage) => boolean;
+  subscribe: (channels: readonly Channel[]) => void;
+  unsubscribe: (channels: readonly Channel[]) => void;
+  setLogOptions: (nodeId: string, options: LogStreamOptions) => void;
+}
+
+export function useWS(url: string, enabled = true, options?: UseWSOptions): RealtimeLink {
   const connectionRef = useRef<RealtimeConnection | null>(null);
   // Options are read when a connection starts; changing them alone does not reconnect.
   const optionsRef = useRef(options);
@@ -28,5 +36,13 @@ export function useWS(url: string, enabled = true, options?: UseWSOptions): { se
     };
   }, [url, enabled]);
 
-  return useMemo(() => ({ send: (message: ClientMessage) => connectionRef.current?.send(message) ?? false }), []);
+  return useMemo(
+    () => ({
+      send: (message: ClientMessage) => connectionRef.current?.send(message) ?? false,
+      subscribe: (channels: readonly Channel[]) => connectionRef.current?.subscribe(channels),
+      unsubscribe: (channels: readonly Channel[]) => connectionRef.current?.unsubscribe(channels),
+      setLogOptions: (nodeId: string, logOptions: LogStreamOptions) => connectionRef.current?.setLogOptions(nodeId, logOptions),
+    }),
+    [],
+  );
 }

@@ -1,19 +1,39 @@
 /**
- * One client socket: its outbound queue, flushed as one frame per window, its
- * inbound validation, and its liveness. The gateway owns the sockets; a room
- * sees a connection only as a {@link RoomMember}.
+ * One client socket: its handshake, its subscriptions, its outbound queue
+ * (flushed as one frame per window, degraded for a slow reader), its inbound
+ * validation and rate, and its liveness. The gateway owns the sockets and
+ * decides who may join what; a room sees a connection only as a RoomMember.
  *
- * Two modes, fixed at the handshake: `v1` (the client offered SUBPROTOCOL)
- * gets a `snapshot` frame then `batch` frames; `floor` (no subprotocol, seed
- * 004) gets one bare envelope per frame, the snapshot included.
+ * Two modes, fixed at the upgrade: `v1` (the client offered SUBPROTOCOL)
+ * must say `hello` first, gets `welcome`, then a snapshot or a replay, then
+ * `batch` frames; `floor` (no subprotocol, seed 004) is joined at once and
+ * gets one bare envelope per frame, the snapshot included, on every channel.
  */
 import { WebSocket, type RawData } from 'ws';
-import { FRAME_LIMITS, type ErrorFrame, type PongFrame } from '../protocol/frames.ts';
-import { decodeClientMessage, encodeBatchFrame } from '../protocol/codec.ts';
+import {
+  FRAME_LIMITS,
+  PROTOCOL_VERSION,
+  type AuthenticatedFrame,
+  type ClientMessage,
+  type ClientMessageOf,
+  type ErrorFrame,
+  type HelloMessage,
+  type LogsFrame,
+  type PongFrame,
+  type Presence,
+  type PresenceFrame,
+  type SnapshotReason,
+  type WelcomeFrame,
+} from '../protocol/frames.ts';
+import { decodeClientMessage, encodeBatchFrame, encodeSnapshotFrameFromParts } from '../protocol/codec.ts';
 import { assertNever } from '../lib/assert-never.ts';
 import { CLOSE_CODES, closeReason } from '../protocol/close-codes.ts';
-import type { RoomMember, RoomSnapshot } from './room.ts';
+import type { ResumePoint, Room, RoomJoin, RoomMember, RoomSnapshot } from './room.ts';
 import type { Cancel, Scheduler } from './scheduler.ts';
+import { OutboundQueue } from './stream/outbound-queue.ts';
+import { RateLimiter } from './stream/rate-limiter.ts';
+import type { StreamEntry } from './stream/stream-entry.ts';
+import { Subscriptions } from './stream/subscriptions.ts';
 
 /** `v1` clients offered SUBPROTOCOL; `floor` clients offered nothing (seed 004). */
 export type ConnectionMode = 'v1' | 'floor';
@@ -21,33 +41,70 @@ export type ConnectionMode = 'v1' | 'floor';
 /** Counters shared by every connection of a gateway; plain fields because they change per frame. */
 export interface GatewayCounters {
   framesSent: number;
-  /** Envelopes sent, in batches or floor frames (a floor snapshot's envelopes included). */
+  /** Envelopes sent, in batches, replays or floor frames (a floor snapshot's envelopes included). */
   messagesSent: number;
   snapshotsSent: number;
-  /** Client frames answered with an `error` frame or a protocol close (binary, not JSON, unknown, too big). */
+  /** Reconnecting clients that got what they missed from the replay buffer instead of a snapshot. */
+  replays: number;
+  replayedMessages: number;
+  /** Client frames answered with an `error` frame or a protocol close (binary, not JSON, unknown, too big, out of turn). */
   clientMessagesRejected: number;
+  /** Connections that passed the soft buffer limit and had their stats coalesced. */
+  slowConsumersDegraded: number;
+  /** Stats messages left out of a slow reader's batches for a later value of the same series or edge. */
+  messagesCoalesced: number;
   /** Connections closed with 4409 because their send buffer passed `maxBufferedBytes`. */
   slowConsumersClosed: number;
+  /** Connections closed with 4429 for sending too many messages. */
+  rateLimited: number;
 }
 
-/** Settings and hooks a gateway gives each connection. */
-export interface ConnectionOptions {
+/** Who a connection belongs to, once its token (if any) is verified. */
+export interface ConnectionIdentity {
+  /** Null when the gateway runs without auth. */
+  user: string | null;
+  /** Wall-clock ms; the connection is closed with 4401 then unless a fresh token arrives. */
+  expiresAt: number | null;
+}
+
+/** What the connection asks of its gateway. */
+export interface ConnectionHandlers {
+  /** A v1 client said hello: the gateway checks its token and access and calls `join` (or closes it). */
+  onHello(connection: Connection, hello: HelloMessage): void;
+  /** A fresh token on a live connection: the gateway calls `refreshIdentity` (or closes it with 4401). */
+  onAuth(connection: Connection, token: string): void;
+  /** Called once when the connection stops taking deltas (closed by either side). */
+  onDetached(connection: Connection): void;
+  onInternalError(error: unknown): void;
+}
+
+/** Settings a gateway gives each connection. */
+export interface ConnectionOptions extends ConnectionHandlers {
   mode: ConnectionMode;
   flushIntervalMs: number;
   maxBatchMessages: number;
+  /** Past this much unsent data, the connection's stats are coalesced and its flushes spaced out. */
+  softBufferedBytes: number;
+  /** Past this much unsent data, the connection is closed with 4409. */
   maxBufferedBytes: number;
   /** The connection is closed with 1008 when this many of its frames have been rejected. */
   maxBadMessages: number;
+  /** Client messages per second (sustained); a burst of twice as many is allowed. */
+  maxMessagesPerSecond: number;
+  /** How long a 4429 asks the client to wait. */
+  rateLimitRetryMs: number;
+  /** A v1 client that has not said hello by then is closed with 1008. */
+  helloTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  idleTimeoutMs: number;
+  maxFrameBytes: number;
   counters: GatewayCounters;
   /** A socket the gateway closed is terminated if it has not finished closing after this long. */
   closeTimeoutMs: number;
-  /** Wall-clock ms, for the `ts` of pong frames. */
+  /** Wall-clock ms, for `ts` of pong frames and token expiry. */
   now: () => number;
-  /** Monotonic time for liveness, and the flush and close timers. */
+  /** Monotonic time for liveness, and the flush, hello and close timers. */
   scheduler: Scheduler;
-  /** Called once when the connection stops taking deltas (closed by either side). */
-  onDetached: (connection: Connection) => void;
-  onInternalError: (error: unknown) => void;
 }
 
 /**
@@ -56,15 +113,28 @@ export interface ConnectionOptions {
  * (a log chunk may carry 16 KiB of text).
  */
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
+/** A degraded connection's flush window is this many times the normal one, so more stats coalesce. */
+const DEGRADED_FLUSH_FACTOR = 5;
+/** The longest timer Node accepts; a token valid for longer is re-checked then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** One client socket: outbound batching, inbound validation, liveness. */
+type Phase = 'hello' | 'authorizing' | 'joined';
+
+/** One client socket: handshake, subscriptions, outbound batching, inbound validation, liveness. */
 export class Connection implements RoomMember {
+  private phase: Phase;
+  private room: Room | null = null;
+  private identity: ConnectionIdentity = { user: null, expiresAt: null };
+  private subscriptions = new Subscriptions();
+  private readonly queue = new OutboundQueue();
+  private readonly rate: RateLimiter;
   /** Monotonic time of the last pong or message from the client. */
   private lastSeenAt: number;
-  private queue: string[] = [];
-  private queuedChars = 0;
+  private degraded = false;
   private cancelFlush: Cancel | null = null;
   private cancelTerminate: Cancel | null = null;
+  private cancelHello: Cancel | null = null;
+  private cancelExpiry: Cancel | null = null;
   private badMessages = 0;
   private detached = false;
   /** Settles when the socket has closed, whoever closed it. */
@@ -75,7 +145,9 @@ export class Connection implements RoomMember {
     readonly projectId: string,
     private readonly options: ConnectionOptions,
   ) {
+    this.phase = options.mode === 'v1' ? 'hello' : 'authorizing';
     this.lastSeenAt = options.scheduler.now();
+    this.rate = new RateLimiter(options.maxMessagesPerSecond, options.maxMessagesPerSecond * 2, options.scheduler);
     // `ws` emits 'error' for a client's protocol faults (oversized frame → 1009, bad UTF-8 → 1007,
     // codes `WS_ERR_*`) and then closes the socket itself; without a listener the process would crash.
     socket.on('error', (error: Error & { code?: unknown }) => {
@@ -92,13 +164,113 @@ export class Connection implements RoomMember {
         resolve();
       });
     });
+    if (options.mode === 'v1') {
+      this.cancelHello = options.scheduler.setTimeout(() => {
+        this.cancelHello = null;
+        if (this.phase === 'hello') this.close(CLOSE_CODES.policyViolation, closeReason('expected hello'));
+      }, options.helloTimeoutMs);
+    }
   }
 
-  receiveSnapshot(snapshot: RoomSnapshot): void {
+  get user(): string | null {
+    return this.identity.user;
+  }
+
+  get mode(): ConnectionMode {
+    return this.options.mode;
+  }
+
+  /** Whether the connection has been closed or has stopped taking deltas. */
+  get isDetached(): boolean {
+    return this.detached;
+  }
+
+  /** Unsent bytes in the socket's buffer: what this connection costs the gateway's memory right now. */
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount + this.queue.queuedChars;
+  }
+
+  /**
+   * Joins `room` as `identity` (called by the gateway once the client may):
+   * the hello's channels and log options take effect, and the room says how
+   * the client catches up (`receiveJoin`).
+   */
+  join(room: Room, identity: ConnectionIdentity, hello?: HelloMessage): void {
+    if (this.detached) return;
+    this.phase = 'joined';
+    this.room = room;
+    this.refreshIdentity(identity, false);
+    if (hello?.channels) this.subscriptions = new Subscriptions(hello.channels);
+    for (const { nodeId, ...options } of hello?.logs ?? []) this.subscriptions.setLogOptions(nodeId, options);
+    const resume: ResumePoint | undefined = hello?.resume;
+    room.join(this, resume);
+  }
+
+  /** A verified token: who the connection is, until when. */
+  refreshIdentity(identity: ConnectionIdentity, announce = true): void {
+    if (this.detached) return;
+    this.identity = identity;
+    this.cancelExpiry?.();
+    this.cancelExpiry = null;
+    if (identity.expiresAt !== null) {
+      const delay = Math.max(0, Math.min(MAX_TIMER_MS, identity.expiresAt - this.options.now()));
+      this.cancelExpiry = this.options.scheduler.setTimeout(() => {
+        this.cancelExpiry = null;
+        if (this.identity.expiresAt !== null && this.identity.expiresAt <= this.options.now()) {
+          this.close(CLOSE_CODES.unauthorized, closeReason('token expired'));
+        } else {
+          this.refreshIdentity(this.identity, false);
+        }
+      }, delay);
+    }
+    if (announce && identity.user !== null) {
+      const frame: AuthenticatedFrame = { type: 'authenticated', user: identity.user, tokenExpiresAt: identity.expiresAt };
+      this.send(JSON.stringify(frame));
+    }
+  }
+
+  receiveJoin(join: RoomJoin): void {
+    if (this.options.mode === 'floor') {
+      if (join.plan.kind === 'snapshot') this.receiveSnapshot(join.plan.snapshot, join.plan.reason);
+      return;
+    }
+    const { plan } = join;
+    const welcome: WelcomeFrame = {
+      type: 'welcome',
+      version: PROTOCOL_VERSION,
+      epoch: join.epoch,
+      seq: join.seq,
+      resume: plan.kind,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      limits: {
+        maxFrameBytes: this.options.maxFrameBytes,
+        maxMessagesPerSecond: this.options.maxMessagesPerSecond,
+        maxBatchMessages: this.options.maxBatchMessages,
+        flushIntervalMs: this.options.flushIntervalMs,
+      },
+      channels: this.subscriptions.list(),
+      tokenExpiresAt: this.identity.expiresAt,
+      presence: join.presence,
+    };
+    if (this.identity.user !== null) welcome.user = this.identity.user;
+    if (plan.kind === 'snapshot') welcome.reason = plan.reason;
+    else welcome.replayed = plan.entries.length;
+    if (!this.send(JSON.stringify(welcome))) return;
+    if (plan.kind === 'snapshot') {
+      this.receiveSnapshot(plan.snapshot, plan.reason);
+      return;
+    }
+    this.replay(join.seq, plan.entries);
+  }
+
+  receiveSnapshot(snapshot: RoomSnapshot, reason: SnapshotReason): void {
+    if (this.detached) return;
     // Deltas still queued belong before the snapshot (after a room's reset, to the old stream): it has them.
     this.dropQueue();
+    this.queue.startAt(snapshot.seq);
     if (this.options.mode === 'v1') {
-      const frame = snapshot.frame();
+      const frame = this.snapshotFrame(snapshot, reason);
       if (frame.length > FRAME_LIMITS.maxServerFrameBytes) {
         // The client would reject it as too large; say so instead of sending it.
         this.close(CLOSE_CODES.internalError, closeReason('snapshot too large'));
@@ -111,24 +283,39 @@ export class Connection implements RoomMember {
     this.options.counters.snapshotsSent++;
   }
 
-  receiveDelta(serialised: string): void {
-    if (this.detached) return;
-    this.queue.push(serialised);
-    this.queuedChars += serialised.length;
-    if (this.queue.length >= this.options.maxBatchMessages || this.queuedChars >= MAX_BATCH_CHARS) {
+  receiveDelta(entry: StreamEntry): void {
+    if (this.detached || this.phase !== 'joined') return;
+    const text = this.options.mode === 'floor' ? entry.serialised : this.subscriptions.render(entry);
+    if (text === null) {
+      this.queue.skip(entry.seq);
+      return;
+    }
+    this.queue.push(entry.seq, text, entry.coalesceKey);
+    if (this.queue.length >= this.options.maxBatchMessages || this.queue.queuedChars >= MAX_BATCH_CHARS) {
       this.flush();
     } else {
-      this.cancelFlush ??= this.options.scheduler.setTimeout(() => this.guard(() => this.flush()), this.options.flushIntervalMs);
+      const window = this.degraded ? this.options.flushIntervalMs * DEGRADED_FLUSH_FACTOR : this.options.flushIntervalMs;
+      this.cancelFlush ??= this.options.scheduler.setTimeout(() => this.guard(() => this.flush()), window);
     }
+  }
+
+  receivePresence(presence: Presence): void {
+    if (this.options.mode !== 'v1' || this.phase !== 'joined') return;
+    const frame: PresenceFrame = { type: 'presence', ...presence };
+    this.send(JSON.stringify(frame));
   }
 
   /** Sends what is queued now: one batch frame (v1) or one frame per envelope (floor). */
   flush(): void {
-    const batch = this.queue;
-    this.dropQueue();
-    if (batch.length === 0) return;
-    if (this.options.mode === 'v1') this.send(encodeBatchFrame(batch), batch.length);
-    else this.sendEach(batch);
+    this.cancelFlush?.();
+    this.cancelFlush = null;
+    if (this.detached) return;
+    this.updateDegraded();
+    const batch = this.queue.take(this.degraded);
+    if (!batch) return;
+    if (batch.coalesced > 0) this.options.counters.messagesCoalesced += batch.coalesced;
+    if (this.options.mode === 'v1') this.send(encodeBatchFrame(batch.texts, batch.from, batch.to, batch.coalesced), batch.texts.length);
+    else this.sendEach(batch.texts);
   }
 
   /**
@@ -136,9 +323,9 @@ export class Connection implements RoomMember {
    * pong, no message) with 4408, so that a client which is merely slow learns
    * why.
    */
-  checkLiveness(idleTimeoutMs: number): void {
-    if (this.options.scheduler.now() - this.lastSeenAt > idleTimeoutMs) {
-      this.close(CLOSE_CODES.heartbeatTimeout, closeReason('heartbeat timeout', { idleMs: idleTimeoutMs }));
+  checkLiveness(): void {
+    if (this.options.scheduler.now() - this.lastSeenAt > this.options.idleTimeoutMs) {
+      this.close(CLOSE_CODES.heartbeatTimeout, closeReason('heartbeat timeout', { idleMs: this.options.idleTimeoutMs }));
       return;
     }
     if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
@@ -170,6 +357,61 @@ export class Connection implements RoomMember {
     this.socket.terminate();
   }
 
+  /** Sends what a resuming client missed, in batches, each accounting for its range. */
+  private replay(seq: number, entries: readonly StreamEntry[]): void {
+    const first = entries[0];
+    this.queue.startAt(first ? first.seq - 1 : seq);
+    this.options.counters.replays++;
+    this.options.counters.replayedMessages += entries.length;
+    for (const entry of entries) {
+      this.receiveDelta(entry);
+      if (this.detached) return;
+    }
+    this.flush();
+  }
+
+  private snapshotFrame(snapshot: RoomSnapshot, reason: SnapshotReason): string {
+    const parts = snapshot.parts();
+    const subs = this.subscriptions;
+    let logs = parts.logs;
+    if (!subs.allLogsUnfiltered) {
+      const windows = [];
+      for (const window of snapshot.state().logs) {
+        if (!subs.wantsLogsOf(window.nodeId)) continue;
+        const lines = subs.filterWindow(window.nodeId, window.lines);
+        if (lines) windows.push({ nodeId: window.nodeId, lines });
+      }
+      logs = JSON.stringify(windows);
+    }
+    const list = subs.list();
+    const has = (channel: string) => list.includes(channel as (typeof list)[number]);
+    return encodeSnapshotFrameFromParts(
+      snapshot.epoch,
+      snapshot.seq,
+      {
+        nodes: has('topology') ? parts.nodes : '[]',
+        edges: has('topology') ? parts.edges : '[]',
+        progress: has('progress') ? parts.progress : '[]',
+        events: has('events') ? parts.events : '[]',
+        series: has('stats') ? parts.series : '[]',
+        logs,
+      },
+      reason,
+    );
+  }
+
+  /** A node's current log window, as this connection's filters have it, after flushing what was queued before it. */
+  private sendLogWindow(nodeId: string): void {
+    const room = this.room;
+    if (!room) return;
+    const lines = this.subscriptions.filterWindow(nodeId, room.logWindow(nodeId));
+    if (lines === null) return;
+    // Queued chunks for this node are older than the window, which includes them: flush first keeps order.
+    this.flush();
+    const frame: LogsFrame = { type: 'logs', nodeId, seq: room.seq, lines, options: this.subscriptions.logOptions(nodeId) };
+    this.send(JSON.stringify(frame));
+  }
+
   /**
    * The only way a frame leaves: every frame, a pong or an error reply as much
    * as a batch, is preceded by the buffer check, since a client can make the
@@ -195,12 +437,12 @@ export class Connection implements RoomMember {
   }
 
   /**
-   * A reader slower than what it is sent would make its send buffer, and so
-   * the gateway's memory, grow without end: past the limit it is closed with
-   * 4409 and reconnects to a fresh snapshot. (Finer degradation, such as
-   * coalescing series first, is for a later issue.) Checked before a send:
-   * right after it, the frame just written would count as unread, and one
-   * large snapshot would close a healthy client. Returns false when it closed.
+   * The second step of slow-consumer handling (the first is `updateDegraded`):
+   * a reader still slower than what it is sent would make its send buffer,
+   * and so the gateway's memory, grow without end, so past the limit it is
+   * closed with 4409 and reconnects to resume. Checked before a send: right
+   * after it, the frame just written would count as unread, and one large
+   * snapshot would close a healthy client. Returns false when it closed.
    */
   private checkBuffered(): boolean {
     const buffered = this.socket.bufferedAmount;
@@ -210,10 +452,29 @@ export class Connection implements RoomMember {
     return false;
   }
 
+  /** The first step: past the soft limit, stats are coalesced and flushes spaced out; back under half of it, normal again. */
+  private updateDegraded(): void {
+    const buffered = this.socket.bufferedAmount;
+    if (!this.degraded && buffered > this.options.softBufferedBytes) {
+      this.degraded = true;
+      this.options.counters.slowConsumersDegraded++;
+    } else if (this.degraded && buffered < this.options.softBufferedBytes / 2) {
+      this.degraded = false;
+    }
+  }
+
   private onMessage(data: RawData, isBinary: boolean): void {
     // A closing connection answers nothing: its frames would only fill the buffer it is closed for.
     if (this.detached) return;
     this.lastSeenAt = this.options.scheduler.now();
+    if (!this.rate.take()) {
+      this.options.counters.rateLimited++;
+      this.close(
+        CLOSE_CODES.rateLimited,
+        closeReason('too many messages', { retryAfterMs: this.options.rateLimitRetryMs, limitPerS: this.options.maxMessagesPerSecond }),
+      );
+      return;
+    }
     if (isBinary) {
       this.reject('binary-frame', 'binary frames are not part of the protocol');
       return;
@@ -223,17 +484,72 @@ export class Connection implements RoomMember {
       this.reject(decoded.code, decoded.reason);
       return;
     }
-    const message = decoded.message;
-    switch (message.type) {
-      case 'ping': {
-        const pong: PongFrame = { type: 'pong', ts: this.options.now() };
-        if (message.id !== undefined) pong.id = message.id;
-        this.send(JSON.stringify(pong));
-        break;
-      }
-      default:
-        assertNever(message.type);
+    this.dispatch(decoded.message);
+  }
+
+  private dispatch(message: ClientMessage): void {
+    if (message.type === 'ping') {
+      const pong: PongFrame = { type: 'pong', ts: this.options.now() };
+      if (message.id !== undefined) pong.id = message.id;
+      this.send(JSON.stringify(pong));
+      return;
     }
+    if (this.phase === 'hello') {
+      if (message.type !== 'hello') return this.reject('hello-first', 'say hello first');
+      if (message.version !== PROTOCOL_VERSION) {
+        this.close(CLOSE_CODES.policyViolation, closeReason('unsupported protocol version', { version: PROTOCOL_VERSION }));
+        return;
+      }
+      this.phase = 'authorizing';
+      this.cancelHello?.();
+      this.cancelHello = null;
+      this.options.onHello(this, message);
+      return;
+    }
+    if (this.phase !== 'joined' || this.options.mode !== 'v1') return this.reject('out-of-turn', `${message.type} is not expected now`);
+    switch (message.type) {
+      case 'hello':
+        return this.reject('out-of-turn', 'hello was already said');
+      case 'subscribe':
+        return this.subscribe(message);
+      case 'unsubscribe':
+        this.subscriptions.unsubscribe(message.channels);
+        return;
+      case 'logs':
+        return this.controlLogs(message);
+      case 'resync':
+        this.room?.resync(this);
+        return;
+      case 'auth':
+        this.options.onAuth(this, message.token);
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  private subscribe(message: ClientMessageOf<'subscribe'>): void {
+    const change = this.subscriptions.subscribe(message.channels);
+    if (!change.ok) return this.reject('too-many-channels', `at most ${FRAME_LIMITS.maxChannels} log channels per connection`);
+    for (const nodeId of change.logsStarted) this.sendLogWindow(nodeId);
+    // `logs:*`: every node that has a log gets its window (the ones just named above already did).
+    if (change.allLogsStarted && this.room) {
+      const named = new Set(change.logsStarted);
+      for (const nodeId of this.room.logNodes()) if (!named.has(nodeId)) this.sendLogWindow(nodeId);
+    }
+  }
+
+  private controlLogs(message: ClientMessageOf<'logs'>): void {
+    const current = this.subscriptions.logOptions(message.nodeId);
+    const next =
+      message.action === 'filter'
+        ? { ...current, minLevel: message.minLevel, text: message.text }
+        : { ...current, paused: message.action === 'pause' };
+    if (!this.subscriptions.setLogOptions(message.nodeId, next)) {
+      return this.reject('not-subscribed', `subscribe to logs:${message.nodeId} first`);
+    }
+    // Resuming or refiltering replaces the client's lines with the window as it now should see it.
+    if (message.action !== 'pause') this.sendLogWindow(message.nodeId);
   }
 
   private reject(code: string, message: string): void {
@@ -250,14 +566,16 @@ export class Connection implements RoomMember {
     if (this.detached) return;
     this.detached = true;
     this.dropQueue();
+    this.cancelHello?.();
+    this.cancelExpiry?.();
+    this.cancelHello = this.cancelExpiry = null;
     this.options.onDetached(this);
   }
 
   private dropQueue(): void {
     this.cancelFlush?.();
     this.cancelFlush = null;
-    this.queue = [];
-    this.queuedChars = 0;
+    this.queue.clear();
   }
 
   /** Nothing a client sends, and no bug in handling it, may throw out of a socket callback. */

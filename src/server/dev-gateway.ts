@@ -9,7 +9,8 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_PROJECT } from '../protocol/mesh.ts';
-import { simulationSettingsFromEnv, type SimulationSettings } from './env.ts';
+import { authConfigFromEnv } from './auth-env.ts';
+import { accessSettingsFromEnv, simulationSettingsFromEnv, type SimulationSettings } from './env.ts';
 import { GATEWAY_DEFAULTS, type Gateway } from './gateway.ts';
 import { pathnameOf, rejectUpgrade } from './http/http-helpers.ts';
 import { createPublishEndpoint } from './http/publish-endpoint.ts';
@@ -54,6 +55,16 @@ export interface MountedGateway {
 export function mountDevGateway(httpServer: EventEmitter, middlewares: MiddlewareStack | null, options: DevGatewayOptions = {}): MountedGateway {
   const settings: SimulationSettings = { ...simulationSettingsFromEnv(options.env), ...withoutUndefined(options.simulation ?? {}) };
   const path = options.gateway?.path ?? GATEWAY_DEFAULTS.path;
+  // The same access settings as `npm start` (token auth, origins, projects, limits); explicit options win.
+  const access = accessSettingsFromEnv(options.env);
+  const gatewayOptions: SimulatedGatewayOptions['gateway'] = {
+    allowedOrigins: access.allowedOrigins,
+    projects: access.projects,
+    maxConnectionsPerUser: access.maxConnectionsPerUser,
+    maxConnectionsPerProject: access.maxConnectionsPerProject,
+    auth: authConfigFromEnv(options.env),
+    ...withoutUndefined(options.gateway ?? {}),
+  };
 
   interface Running {
     simulated: SimulatedGateway;
@@ -64,7 +75,7 @@ export function mountDevGateway(httpServer: EventEmitter, middlewares: Middlewar
   let closed = false;
 
   const startGateway = (): Running => {
-    const simulated = createSimulatedGateway(settings, { gateway: options.gateway, simulations: options.simulations });
+    const simulated = createSimulatedGateway(settings, { gateway: gatewayOptions, simulations: options.simulations });
     return { simulated, detach: simulated.gateway.attach(httpServer) };
   };
 
@@ -76,7 +87,7 @@ export function mountDevGateway(httpServer: EventEmitter, middlewares: Middlewar
   // The endpoint of whichever gateway runs; while stopped, one that says so (503) rather than Vite's 404.
   const stoppedEndpoint = createPublishEndpoint(
     { publishAll: () => ({ ok: false, code: 'gateway-closed', reason: 'gateway stopped' }) },
-    { allowedOrigins: options.gateway?.allowedOrigins },
+    { allowedOrigins: gatewayOptions.allowedOrigins, allowedHosts: gatewayOptions.allowedHosts },
   );
   middlewares?.use((req, res, next) => {
     if (!(running?.simulated.publishEndpoint ?? stoppedEndpoint).handle(req, res)) next();

@@ -10,15 +10,18 @@ import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, closeReason } from '../protocol/close-codes.ts';
-import { FRAME_LIMITS, SUBPROTOCOL } from '../protocol/frames.ts';
+import { BEARER_PROTOCOL_PREFIX, FRAME_LIMITS, SUBPROTOCOL, type HelloMessage } from '../protocol/frames.ts';
 import { ProjectId } from '../protocol/mesh.ts';
 import type { Payload } from '../protocol/messages.ts';
-import { Connection, type GatewayCounters } from './connection.ts';
+import { AccessControl, type AccessCounters, type AccessDecision, type AccessRefusal } from './access.ts';
+import type { AuthConfig } from './auth.ts';
+import { Connection, type ConnectionIdentity, type GatewayCounters } from './connection.ts';
 import { noop, pathnameOf, rejectUpgrade } from './http/http-helpers.ts';
 import { createOriginPolicy, type OriginPolicy } from './http/origin.ts';
 import { withoutUndefined } from './options.ts';
 import { ProjectState, type ProjectStateLimits } from './project-state.ts';
 import type { PublishAllOutcome, PublishOutcome, Room } from './room.ts';
+import type { ReplayLimits } from './stream/replay-buffer.ts';
 import { RoomTable, type ProjectCloseCause, type ProjectOpenCause } from './rooms.ts';
 import { realScheduler, type Scheduler } from './scheduler.ts';
 
@@ -38,8 +41,30 @@ export interface GatewayOptions {
   idleTimeoutMs?: number;
   /** Largest frame accepted from a client; `ws` closes with 1009 past it. Default 1 MiB (`FRAME_LIMITS.maxClientFrameBytes`). */
   maxPayloadBytes?: number;
+  /** A connection whose unsent data passes this has its stats coalesced and its flushes spaced out. Default 1 MiB. */
+  softBufferedBytes?: number;
   /** A connection whose unsent data passes this is closed with 4409. Default 8 MiB. */
   maxBufferedBytes?: number;
+  /** Messages per second a client may send (twice as many in a burst); past it, 4429. Default 20. */
+  maxMessagesPerSecond?: number;
+  /** The delay a 4429 asks for (rate or connection limits). Default 10 000 ms. */
+  rateLimitRetryMs?: number;
+  /** A v1 client that has not sent `hello` by then is closed with 1008. Default 10 000 ms. */
+  helloTimeoutMs?: number;
+  /** Token auth (JWT): a secret or a public key. Default none: anonymous, and the servers listen on loopback only. */
+  auth?: AuthConfig | null;
+  /** The projects that exist; a viewer of another gets 4404. Default: every project exists. */
+  projects?: readonly string[];
+  /** Connections one signed-in user may hold across the gateway; past it, 4429. Default 50 (seed 002). */
+  maxConnectionsPerUser?: number;
+  /** Connections watching one project; past it, 4429. Default 1 000. */
+  maxConnectionsPerProject?: number;
+  /** Bounds of each project's replay buffer (count, age, bytes); defaults are REPLAY_DEFAULTS. */
+  replayLimits?: Partial<ReplayLimits>;
+  /** On shutdown each client is told to wait a random delay up to this before reconnecting, so a restart is not stormed. Default 3 000 ms. */
+  shutdownRetryJitterMs?: number;
+  /** Random numbers in [0, 1), for the shutdown jitter. Default `Math.random`. */
+  random?: () => number;
   /** A connection is closed with 1008 once this many of its frames were rejected. Default 20. */
   maxBadMessages?: number;
   /**
@@ -58,6 +83,8 @@ export interface GatewayOptions {
    * `https://dash.example.com`. Upgrades from other pages get HTTP 403. Default none.
    */
   allowedOrigins?: string[];
+  /** Host names (besides loopback names and IP literals) whose same-host pages are allowed; see `createOriginPolicy`. */
+  allowedHosts?: string[];
   /** How long a socket the gateway closes (shutdown, heartbeat, too slow) gets to acknowledge before it is terminated. Default 2 000 ms. */
   closeTimeoutMs?: number;
   /** Wall-clock milliseconds stamped on envelopes. Default `Date.now`. */
@@ -94,7 +121,14 @@ export const GATEWAY_DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   idleTimeoutMs: 60_000,
   maxPayloadBytes: FRAME_LIMITS.maxClientFrameBytes,
+  softBufferedBytes: 1024 * 1024,
   maxBufferedBytes: 8 * 1024 * 1024,
+  maxMessagesPerSecond: 20,
+  rateLimitRetryMs: 10_000,
+  helloTimeoutMs: 10_000,
+  maxConnectionsPerUser: 50,
+  maxConnectionsPerProject: 1_000,
+  shutdownRetryJitterMs: 3_000,
   maxBadMessages: 20,
   maxRooms: 1_000,
   roomIdleTimeoutMs: 10 * 60_000,
@@ -112,10 +146,19 @@ export interface GatewayStats extends GatewayCounters {
   publishesRefused: number;
   /** Upgrades refused with 403 because they came from another site's page. */
   originsRefused: number;
+  /** Connections refused by close code: 4401, 4403, 4404 and the 4429 of connection limits. */
+  refused: AccessCounters;
+  /** Whether token auth is on. */
+  authRequired: boolean;
 }
 
-type Settings = Required<Omit<GatewayOptions, GatewayHooks | 'stateLimits' | 'allowedOrigins'>> &
-  Pick<GatewayOptions, GatewayHooks | 'stateLimits'>;
+type Settings = Required<
+  Omit<GatewayOptions, GatewayHooks | 'stateLimits' | 'allowedOrigins' | 'allowedHosts' | 'auth' | 'projects' | 'replayLimits'>
+> &
+  Pick<GatewayOptions, GatewayHooks | 'stateLimits' | 'replayLimits'>;
+/** How often, at most, a room's viewers are told who is watching. */
+const PRESENCE_INTERVAL_MS = 500;
+
 type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
@@ -135,13 +178,26 @@ export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly rooms: RoomTable;
   private readonly connections = new Set<Connection>();
+  /** Connections that joined a room, with the user slot they hold. */
+  private readonly members = new Map<Connection, { room: Room; user: string | null }>();
   private readonly counters: GatewayCounters = {
     framesSent: 0,
     messagesSent: 0,
     snapshotsSent: 0,
+    replays: 0,
+    replayedMessages: 0,
     clientMessagesRejected: 0,
+    slowConsumersDegraded: 0,
+    messagesCoalesced: 0,
     slowConsumersClosed: 0,
+    rateLimited: 0,
   };
+  private readonly access: AccessControl;
+  /** Tokens offered as a subprotocol entry, read at the upgrade, until the hello asks for them. */
+  private readonly bearerTokens = new WeakMap<WebSocket, string>();
+  /** Rooms whose watchers changed; told who is watching on the next presence tick. */
+  private readonly presenceDue = new Set<Room>();
+  private cancelPresence: (() => void) | null = null;
   private publishesRefused = 0;
   private originsRefused = 0;
   /** What a project without a room is checked against before one is opened for it. */
@@ -156,22 +212,30 @@ export class Gateway {
   private closed: Promise<void> | null = null;
 
   constructor(options: GatewayOptions = {}) {
-    const { allowedOrigins, ...rest } = options;
+    const { allowedOrigins, allowedHosts, auth, projects, ...rest } = options;
     this.settings = {
       ...GATEWAY_DEFAULTS,
       now: Date.now,
       scheduler: realScheduler,
       onError: (error, context) => console.error(`[meshwatch gateway] ${context}:`, error),
+      random: Math.random,
       ...withoutUndefined(rest),
     };
-    this.originPolicy = createOriginPolicy(allowedOrigins);
+    this.originPolicy = createOriginPolicy(allowedOrigins, { allowedHosts: allowedHosts ?? [] });
+    this.access = new AccessControl({
+      auth: auth ?? null,
+      ...(projects ? { projects } : {}),
+      maxConnectionsPerUser: this.settings.maxConnectionsPerUser,
+      maxConnectionsPerProject: this.settings.maxConnectionsPerProject,
+      retryAfterMs: this.settings.rateLimitRetryMs,
+    });
     this.epoch = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     this.rooms = new RoomTable({
       epoch: this.epoch,
       maxRooms: this.settings.maxRooms,
       idleTimeoutMs: this.settings.roomIdleTimeoutMs,
       scheduler: this.settings.scheduler,
-      room: { now: this.settings.now, stateLimits: this.settings.stateLimits },
+      room: { now: this.settings.now, stateLimits: this.settings.stateLimits, replayLimits: this.settings.replayLimits },
       onOpened: (projectId, room, cause) => this.callHook('onProjectOpened', projectId, () => this.settings.onProjectOpened?.(projectId, room, cause)),
       onClosed: (projectId, room, cause) => this.callHook('onProjectClosed', projectId, () => this.settings.onProjectClosed?.(projectId, room, cause)),
     });
@@ -220,8 +284,10 @@ export class Gateway {
       }
       const project = projectFromUrl(req.url);
       if (!project.ok) return rejectUpgrade(socket, 400, project.reason);
+      const bearer = bearerTokenOf(req.headers['sec-websocket-protocol']);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         try {
+          if (bearer !== undefined) this.bearerTokens.set(ws, bearer);
           this.accept(ws, project.projectId);
         } catch (error) {
           // Past the handshake the socket speaks WebSocket: answer with a close code, not HTTP.
@@ -290,6 +356,8 @@ export class Gateway {
       ...this.counters,
       publishesRefused: this.publishesRefused,
       originsRefused: this.originsRefused,
+      refused: { ...this.access.counters },
+      authRequired: this.access.authRequired,
     };
   }
 
@@ -307,11 +375,15 @@ export class Gateway {
 
   private async shutdown(): Promise<void> {
     this.stopHeartbeat();
+    this.cancelPresence?.();
     for (const detach of [...this.detachers]) detach();
     const closing = [...this.connections];
-    const reason = closeReason('gateway shutting down');
     // Each connection terminates a peer that does not answer within closeTimeoutMs, so this settles.
-    for (const connection of closing) connection.shutdown(CLOSE_CODES.goingAway, reason);
+    for (const connection of closing) {
+      // Spread over the jitter window, so a restarted gateway is not met by every client at once.
+      const retryAfterMs = Math.round(this.settings.random() * this.settings.shutdownRetryJitterMs);
+      connection.shutdown(CLOSE_CODES.goingAway, closeReason('gateway shutting down', { retryAfterMs }));
+    }
     await Promise.all(closing.map((connection) => connection.closed));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -357,33 +429,120 @@ export class Gateway {
       socket.close(CLOSE_CODES.goingAway, closeReason('gateway shutting down'));
       return;
     }
-    const room = this.rooms.open(projectId, 'connection');
-    if (!room) {
-      socket.close(CLOSE_CODES.rateLimited, closeReason('too many projects on this gateway', { retryAfterMs: 60_000 }));
-      return;
-    }
+    const mode = socket.protocol === SUBPROTOCOL ? 'v1' : 'floor';
     const connection: Connection = new Connection(socket, projectId, {
-      mode: socket.protocol === SUBPROTOCOL ? 'v1' : 'floor',
+      mode,
       flushIntervalMs: this.settings.flushIntervalMs,
       // A bigger batch would be rejected whole by every client.
       maxBatchMessages: Math.min(this.settings.maxBatchMessages, FRAME_LIMITS.maxBatchMessages),
+      softBufferedBytes: this.settings.softBufferedBytes,
       maxBufferedBytes: this.settings.maxBufferedBytes,
       maxBadMessages: this.settings.maxBadMessages,
+      maxMessagesPerSecond: this.settings.maxMessagesPerSecond,
+      rateLimitRetryMs: this.settings.rateLimitRetryMs,
+      helloTimeoutMs: this.settings.helloTimeoutMs,
+      heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
+      idleTimeoutMs: this.settings.idleTimeoutMs,
+      maxFrameBytes: this.settings.maxPayloadBytes,
       closeTimeoutMs: this.settings.closeTimeoutMs,
       counters: this.counters,
       now: this.settings.now,
       scheduler: this.settings.scheduler,
-      onDetached: (detached) => {
-        this.connections.delete(detached);
-        if (!room.leave(detached)) return;
-        this.rooms.touch(room);
-        if (room.memberCount === 0) this.callHook('onProjectUnwatched', projectId, () => this.settings.onProjectUnwatched?.(projectId, room));
-      },
+      onHello: (hello, message) => this.onHello(hello, message, socket),
+      onAuth: (authing, token) => this.onAuth(authing, token),
+      onDetached: (detached) => this.onDetached(detached),
       onInternalError: (error) => this.settings.onError(error, `connection to project ${projectId}`),
     });
     this.connections.add(connection);
+    if (mode === 'floor') {
+      // A floor client sends nothing, so it cannot present a token: with auth on it is refused.
+      const decision: AccessDecision = this.access.authRequired
+        ? { ok: false, code: CLOSE_CODES.unauthorized, reason: 'token required: connect with the meshwatch.v1 subprotocol' }
+        : (this.access.checkKnown(projectId) ?? { ok: true, identity: { user: null, expiresAt: null } });
+      if (this.access.authRequired) this.access.counters.unauthorized++;
+      this.admit(connection, decision);
+    }
+  }
+
+  /** A v1 client's hello: its token (from the hello, else the subprotocol entry) is checked before it joins. */
+  private onHello(connection: Connection, hello: HelloMessage, socket: WebSocket): void {
+    const token = hello.token ?? this.bearerTokens.get(socket);
+    this.bearerTokens.delete(socket);
+    void this.access.authorize(token, connection.projectId).then(
+      (decision) => this.admit(connection, decision, hello),
+      (error: unknown) => this.refuse(connection, { ok: false, code: CLOSE_CODES.internalError, reason: 'internal error' }, error),
+    );
+  }
+
+  /** Joins an authorised connection to its project's room, within the connection limits; or closes it with the refusal. */
+  private admit(connection: Connection, decision: AccessDecision, hello?: HelloMessage): void {
+    if (connection.isDetached) return;
+    if (this.closing) return connection.close(CLOSE_CODES.goingAway, closeReason('gateway shutting down'));
+    if (!decision.ok) return this.refuse(connection, decision);
+    const { projectId } = connection;
+    const room = this.rooms.open(projectId, 'connection');
+    if (!room) {
+      return this.refuse(connection, { ok: false, code: CLOSE_CODES.rateLimited, reason: 'too many projects on this gateway', retryAfterMs: 60_000 });
+    }
+    const limited = this.access.admit(decision.identity.user, room.memberCount);
+    if (limited) return this.refuse(connection, limited);
+    this.members.set(connection, { room, user: decision.identity.user });
     if (room.memberCount === 0) this.callHook('onProjectWatched', projectId, () => this.settings.onProjectWatched?.(projectId, room));
-    room.join(connection);
+    connection.join(room, decision.identity, hello);
+    this.schedulePresence(room);
+  }
+
+  private refuse(connection: Connection, decision: AccessRefusal, error?: unknown): void {
+    if (error !== undefined) this.settings.onError(error, `authorising a connection to ${connection.projectId}`);
+    const extra: Record<string, number> = {};
+    if (decision.retryAfterMs !== undefined) extra.retryAfterMs = decision.retryAfterMs;
+    connection.close(decision.code, closeReason(decision.reason, extra));
+  }
+
+  /** A fresh token on a live connection: the same user, still allowed, or the connection ends with its refusal. */
+  private onAuth(connection: Connection, token: string): void {
+    void this.access.authorize(token, connection.projectId).then((decision) => {
+      if (connection.isDetached) return;
+      if (!decision.ok) {
+        this.refuse(connection, decision);
+        return;
+      }
+      if (decision.identity.user !== connection.user) {
+        return this.refuse(connection, { ok: false, code: CLOSE_CODES.unauthorized, reason: 'token is for another user' });
+      }
+      connection.refreshIdentity(decision.identity satisfies ConnectionIdentity);
+    });
+  }
+
+  private onDetached(connection: Connection): void {
+    this.connections.delete(connection);
+    const membership = this.members.get(connection);
+    if (!membership) return;
+    this.members.delete(connection);
+    const { room, user } = membership;
+    this.access.release(user);
+    if (!room.leave(connection)) return;
+    this.rooms.touch(room);
+    this.schedulePresence(room);
+    if (room.memberCount === 0) this.callHook('onProjectUnwatched', connection.projectId, () => this.settings.onProjectUnwatched?.(connection.projectId, room));
+  }
+
+  /** Presence goes out at most every PRESENCE_INTERVAL_MS per room: a reconnect storm sends one update, not thousands. */
+  private schedulePresence(room: Room): void {
+    if (this.closing) return;
+    this.presenceDue.add(room);
+    this.cancelPresence ??= this.settings.scheduler.setTimeout(() => {
+      this.cancelPresence = null;
+      const due = [...this.presenceDue];
+      this.presenceDue.clear();
+      for (const dueRoom of due) {
+        try {
+          if (this.rooms.get(dueRoom.projectId) === dueRoom) dueRoom.broadcastPresence();
+        } catch (error) {
+          this.settings.onError(error, 'presence');
+        }
+      }
+    }, PRESENCE_INTERVAL_MS);
   }
 
   private callHook(name: GatewayHooks, projectId: string, call: () => void): void {
@@ -399,7 +558,7 @@ export class Gateway {
   private checkLiveness(): void {
     for (const connection of [...this.connections]) {
       try {
-        connection.checkLiveness(this.settings.idleTimeoutMs);
+        connection.checkLiveness();
       } catch (error) {
         this.settings.onError(error, 'heartbeat');
       }
@@ -416,4 +575,21 @@ function projectFromUrl(url: string | undefined): { ok: true; projectId: string 
   const parsed = ProjectId.safeParse(projectId);
   if (!parsed.success) return { ok: false, reason: `invalid project query parameter: ${parsed.error.issues[0]?.message ?? 'not a project id'}` };
   return { ok: true, projectId: parsed.data };
+}
+
+/**
+ * A token offered as the subprotocol entry `meshwatch.bearer.<token>`; tokens
+ * never travel in the query string, and a browser cannot set headers.
+ */
+function bearerTokenOf(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (!value) return undefined;
+  for (const entry of value.split(',')) {
+    const trimmed = entry.trim();
+    if (trimmed.startsWith(BEARER_PROTOCOL_PREFIX)) {
+      const token = trimmed.slice(BEARER_PROTOCOL_PREFIX.length);
+      return token.length > 0 && token.length <= FRAME_LIMITS.maxTokenLength ? token : undefined;
+    }
+  }
+  return undefined;
 }

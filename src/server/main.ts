@@ -2,17 +2,43 @@
  * `npm start`: the standalone gateway. Serves the built app, the gateway on
  * `/ws`, `GET /healthz` and `POST /api/projects/:id/publish`, with a
  * simulated mesh per viewed project unless MESHWATCH_SIM=off.
- * Settings: PORT, HOST and MESHWATCH_SIM* (see env.ts).
+ * Settings: PORT, HOST, MESHWATCH_SIM*, MESHWATCH_ALLOWED_ORIGINS,
+ * MESHWATCH_PROJECTS, MESHWATCH_MAX_CONNECTIONS_* and MESHWATCH_JWT_* (see env.ts).
+ * Without token auth it listens on loopback only, whatever HOST says.
  */
-import { listenSettingsFromEnv, simulationSettingsFromEnv } from './env.ts';
+import type { AuthConfig } from './auth.ts';
+import { authConfigFromEnv } from './auth-env.ts';
+import { accessSettingsFromEnv, listenSettingsFromEnv, loopbackListenHost, simulationSettingsFromEnv } from './env.ts';
 import { createStandaloneServer } from './standalone.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 5_000;
+/** Exit status for a configuration that must not be run with (a bad key would otherwise mean no auth). */
+const EXIT_BAD_CONFIG = 2;
 
-const { port, host } = listenSettingsFromEnv();
+let auth: AuthConfig | null;
+try {
+  auth = authConfigFromEnv();
+} catch (error) {
+  console.error(`meshwatch: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(EXIT_BAD_CONFIG);
+}
+const listen = listenSettingsFromEnv();
+const { host, notice } = loopbackListenHost(listen.host, auth !== null);
+const port = listen.port;
 const simulation = simulationSettingsFromEnv();
-const app = createStandaloneServer({ simulation });
+const access = accessSettingsFromEnv();
+const app = createStandaloneServer({
+  simulation,
+  gateway: {
+    allowedOrigins: access.allowedOrigins,
+    projects: access.projects,
+    maxConnectionsPerUser: access.maxConnectionsPerUser,
+    maxConnectionsPerProject: access.maxConnectionsPerProject,
+    auth,
+  },
+});
 
+if (notice !== null) console.warn(`meshwatch: ${notice}`);
 try {
   const address = await app.listen(port, host);
   const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;

@@ -191,6 +191,15 @@ export class ProjectState {
     };
   }
 
+  /** One node's log window, oldest first; empty when it has none. */
+  logWindow(nodeId: string): LogLine[] {
+    return this.logs.get(nodeId)?.toArray() ?? [];
+  }
+
+  logNodeIds(): string[] {
+    return [...this.logs.keys()];
+  }
+
   /** Sizes of every collection, for stats and for the tests that prove the bounds. */
   counts(): { nodes: number; edges: number; progress: number; events: number; series: number; logNodes: number } {
     return {

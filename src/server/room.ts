@@ -7,21 +7,43 @@
  * the current `seq`) cannot interleave with a publish: a member sees every seq
  * after its snapshot exactly once.
  */
-import type { SnapshotState } from '../protocol/frames.ts';
+import type { LogLine, Presence, SnapshotReason, SnapshotState } from '../protocol/frames.ts';
 import type { Envelope, Payload } from '../protocol/messages.ts';
-import { encodeEnvelope, encodeSnapshotFrame } from '../protocol/codec.ts';
+import { encodeEnvelope } from '../protocol/codec.ts';
 import { floorSnapshotEnvelopes } from './floor-snapshot.ts';
 import { ProjectState, type ProjectStateLimits, type StateRefusal } from './project-state.ts';
+import { REPLAY_DEFAULTS, ReplayBuffer, type ReplayLimits } from './stream/replay-buffer.ts';
+import { channelOf, coalesceKeyOf, type StreamEntry } from './stream/stream-entry.ts';
 
 /** What a room needs from a connection. */
 export interface RoomMember {
+  /** The signed-in user, for presence; null when anonymous. */
+  readonly user: string | null;
+  /** Called synchronously by `join`, before any delta: how the member catches up. */
+  receiveJoin(join: RoomJoin): void;
   /**
-   * Called synchronously on join, before any delta, and again when the room
-   * starts over (`reset`): a snapshot supersedes every delta before it.
+   * A snapshot that supersedes every delta before it: the room started over
+   * (`reset`), or the member asked (`resync`).
    */
-  receiveSnapshot(snapshot: RoomSnapshot): void;
-  /** An encoded envelope, the same string for every member: never re-stringify it. */
-  receiveDelta(serialised: string): void;
+  receiveSnapshot(snapshot: RoomSnapshot, reason: SnapshotReason): void;
+  /** A stamped message, serialised once for every member: never re-stringify it unless filtering. */
+  receiveDelta(entry: StreamEntry): void;
+  receivePresence(presence: Presence): void;
+}
+
+/** Where a joining member's stream starts: the messages after its seq, or a snapshot and why. */
+export interface RoomJoin {
+  epoch: string;
+  /** The room's latest seq. */
+  seq: number;
+  presence: Presence;
+  plan: { kind: 'replay'; entries: StreamEntry[] } | { kind: 'snapshot'; reason: SnapshotReason; snapshot: RoomSnapshot };
+}
+
+/** The stream a reconnecting client says it holds. */
+export interface ResumePoint {
+  epoch: string;
+  seq: number;
 }
 
 /**
@@ -33,8 +55,8 @@ export interface RoomSnapshot {
   /** The last `seq` the state includes; 0 before any delta. */
   readonly seq: number;
   state(): SnapshotState;
-  /** `encodeSnapshotFrame(epoch, seq, state())`, for v1 clients. */
-  frame(): string;
+  /** Each part of `state()` as JSON (`logs` with every node's window), for `encodeSnapshotFrameFromParts`. */
+  parts(): { [K in keyof SnapshotState]: string };
   /** `floorSnapshotEnvelopes(seq, ts, state())`, for floor clients: one frame each. */
   floorEnvelopes(): readonly string[];
 }
@@ -57,7 +79,11 @@ export interface RoomOptions {
   /** Milliseconds since the Unix epoch; stamps each envelope's `ts`. */
   now: () => number;
   stateLimits?: Partial<ProjectStateLimits>;
+  replayLimits?: Partial<ReplayLimits>;
 }
+
+/** Presence names at most this many users; the count covers everyone. */
+const MAX_PRESENCE_USERS = 100;
 
 /** A project's stream: its seq, its state and its member connections. */
 export class Room {
@@ -66,6 +92,7 @@ export class Room {
   private lastSeq = 0;
   private readonly members = new Set<RoomMember>();
   private readonly options: RoomOptions;
+  private readonly replay: ReplayBuffer;
   /** Snapshot of the latest seq, reused by every join until the next publish. */
   private cached: SnapshotCache | null = null;
 
@@ -82,6 +109,12 @@ export class Room {
     this.options = options;
     this.streamEpoch = epoch;
     this.projectState = new ProjectState(options.stateLimits);
+    this.replay = new ReplayBuffer({ ...REPLAY_DEFAULTS, ...options.replayLimits }, options.now);
+  }
+
+  /** Messages held for resuming clients. */
+  get replaySize(): number {
+    return this.replay.size;
   }
 
   get epoch(): string {
@@ -140,18 +173,60 @@ export class Room {
     this.projectState = new ProjectState(this.options.stateLimits);
     this.lastSeq = 0;
     this.cached = null;
+    this.replay.clear();
     // A copy: a member may leave on its snapshot (closed as too slow).
-    for (const member of [...this.members]) member.receiveSnapshot(this.currentSnapshot());
+    for (const member of [...this.members]) member.receiveSnapshot(this.currentSnapshot(), 'reset');
   }
 
   /**
-   * Makes `member` a member for every later delta and sends it the snapshot at
-   * the current seq. Membership comes first so that a member whose snapshot
-   * makes it leave (e.g. a connection closed as too slow) is not left behind.
+   * Makes `member` a member for every later delta and tells it how it catches
+   * up: the messages after `resume.seq` when it holds this very stream and the
+   * replay buffer still reaches back that far, else the snapshot at the
+   * current seq and why. Membership comes first so that a member whose
+   * catching up makes it leave (closed as too slow) is not left behind.
    */
-  join(member: RoomMember): void {
+  join(member: RoomMember, resume?: ResumePoint): RoomJoin['plan']['kind'] {
     this.members.add(member);
-    member.receiveSnapshot(this.currentSnapshot());
+    const join: RoomJoin = { epoch: this.streamEpoch, seq: this.lastSeq, presence: this.presence(), plan: this.catchUp(resume) };
+    member.receiveJoin(join);
+    return join.plan.kind;
+  }
+
+  /** A member saw a gap: it gets the current snapshot. */
+  resync(member: RoomMember): void {
+    if (this.members.has(member)) member.receiveSnapshot(this.currentSnapshot(), 'client-requested');
+  }
+
+  /** A node's current log window, oldest first (empty when it has none). */
+  logWindow(nodeId: string): readonly LogLine[] {
+    return this.projectState.logWindow(nodeId);
+  }
+
+  /** Nodes that have a log window. */
+  logNodes(): string[] {
+    return this.projectState.logNodeIds();
+  }
+
+  /** Who is watching: every member, and the signed-in users among them. */
+  presence(): Presence {
+    const users = new Set<string>();
+    for (const member of this.members) if (member.user !== null) users.add(member.user);
+    return { connections: this.members.size, users: [...users].sort().slice(0, MAX_PRESENCE_USERS) };
+  }
+
+  /** Tells every member who is watching now. */
+  broadcastPresence(): void {
+    const presence = this.presence();
+    for (const member of [...this.members]) member.receivePresence(presence);
+  }
+
+  private catchUp(resume: ResumePoint | undefined): RoomJoin['plan'] {
+    const snapshot = (reason: SnapshotReason): RoomJoin['plan'] => ({ kind: 'snapshot', reason, snapshot: this.currentSnapshot() });
+    if (!resume) return snapshot('new');
+    if (resume.epoch !== this.streamEpoch) return snapshot('epoch-changed');
+    if (resume.seq > this.lastSeq) return snapshot('ahead');
+    const entries = this.replay.since(resume.seq, this.lastSeq);
+    return entries ? { kind: 'replay', entries } : snapshot('gap-too-old');
   }
 
   /** Returns whether `member` was a member. */
@@ -165,8 +240,16 @@ export class Room {
     this.cached = null; // a stale snapshot would only hold memory
     this.projectState.apply(payload, envelope.ts);
     // Serialised once per project, whatever the number of members.
-    const serialised = encodeEnvelope(envelope);
-    for (const member of this.members) member.receiveDelta(serialised);
+    const entry: StreamEntry = {
+      seq: envelope.seq,
+      ts: envelope.ts,
+      channel: channelOf(payload),
+      coalesceKey: coalesceKeyOf(payload),
+      payload,
+      serialised: encodeEnvelope(envelope),
+    };
+    this.replay.push(entry);
+    for (const member of this.members) member.receiveDelta(entry);
     return envelope;
   }
 
@@ -180,7 +263,7 @@ export class Room {
       epoch,
       seq,
       state,
-      frame: () => (cache.frame ??= encodeSnapshotFrame(epoch, seq, state())),
+      parts: () => (cache.parts ??= snapshotParts(state())),
       floorEnvelopes: () => (cache.floor ??= floorSnapshotEnvelopes(seq, cache.ts, state())),
     };
   }
@@ -190,6 +273,17 @@ interface SnapshotCache {
   seq: number;
   ts: number;
   state?: SnapshotState;
-  frame?: string;
+  parts?: { [K in keyof SnapshotState]: string };
   floor?: string[];
+}
+
+function snapshotParts(state: SnapshotState): { [K in keyof SnapshotState]: string } {
+  return {
+    nodes: JSON.stringify(state.nodes),
+    edges: JSON.stringify(state.edges),
+    progress: JSON.stringify(state.progress),
+    events: JSON.stringify(state.events),
+    series: JSON.stringify(state.series),
+    logs: JSON.stringify(state.logs),
+  };
 }

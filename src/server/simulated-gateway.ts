@@ -23,7 +23,7 @@ import { SimulationRegistry, type SimulationRegistryOptions } from './simulator/
 
 /** Options of `createSimulatedGateway`. */
 export interface SimulatedGatewayOptions {
-  /** The gateway's options; its hooks are this module's. `allowedOrigins` applies to the publish endpoint too. */
+  /** The gateway's options; its hooks are this module's. `allowedOrigins` and `allowedHosts` apply to the publish endpoint too. */
   gateway?: Omit<GatewayOptions, GatewayHooks>;
   /** How simulations are run, beyond `settings` (limits, grace period, tick). */
   simulations?: Pick<SimulationRegistryOptions, 'maxSimulations' | 'graceMs' | 'tickMs' | 'onError'>;
@@ -77,6 +77,7 @@ export function createSimulatedGateway(settings: SimulationSettings | undefined,
   const publishEndpoint = createPublishEndpoint(publishTarget, {
     maxBodyBytes: options.maxPublishBytes,
     allowedOrigins: options.gateway?.allowedOrigins,
+    allowedHosts: options.gateway?.allowedHosts,
     onPublish: (projectId) => {
       fedOverHttp.add(projectId);
       simulations?.stop(projectId);

@@ -1,8 +1,8 @@
 /** Turns a gateway snapshot into store data, within the store's bounds. */
 import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.ts';
-import type { SnapshotFrame } from '../protocol/frames.ts';
+import type { LogLine, SnapshotFrame } from '../protocol/frames.ts';
 import { newEvent, newLogLine, seriesByNodeOf, type Bookkeeping } from './apply-batch.ts';
-import { emptyRecord } from './records.ts';
+import { copyRecord, emptyRecord } from './records.ts';
 import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
 
 function clearBookkeeping(book: Bookkeeping): void {
@@ -83,4 +83,29 @@ export function reduceMeshReset(state: RealtimeData, book: Bookkeeping): Partial
     topologyVersion: state.topologyVersion + 1,
     stream: { ...state.stream, epoch: null, lastSeq: -1 },
   };
+}
+
+/**
+ * One node's log replaced by the gateway's window for it: what a client gets
+ * when it starts streaming a node, resumes a paused stream or changes its
+ * filter. Within the same bounds as every log.
+ */
+export function reduceLogWindow(
+  state: RealtimeData,
+  nodeId: string,
+  lines: readonly LogLine[],
+  book: Bookkeeping,
+  limits: StoreLimits,
+): Partial<RealtimeData> {
+  const logs = copyRecord(state.logs);
+  logs[nodeId] = lines.slice(-limits.maxLogLinesPerNode).map((line) => newLogLine(book, line.ts, line.level, line.text));
+  book.logLru.touch(nodeId);
+  // The window may be one node too many: the log written to longest ago goes, as for a live chunk.
+  while (book.logLru.size > limits.maxLogNodes) {
+    const oldest = book.logLru.oldest();
+    if (oldest === undefined) break;
+    book.logLru.delete(oldest);
+    delete logs[oldest];
+  }
+  return { logs };
 }

@@ -11,7 +11,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Envelope } from '../protocol/messages.ts';
 import { LruKeys } from '../lib/lru-keys.ts';
 import { reduceBatch, type BatchCounts, type Bookkeeping } from './apply-batch.ts';
-import { reduceMeshReset, reduceSnapshot } from './apply-snapshot.ts';
+import { reduceLogWindow, reduceMeshReset, reduceSnapshot } from './apply-snapshot.ts';
 import { emptyRecord } from './records.ts';
 import { STORE_LIMITS, type RealtimeData, type RealtimeState, type StoreLimits } from './types.ts';
 
@@ -23,7 +23,7 @@ export function initialRealtimeData(now = Date.now()): RealtimeData {
   return {
     status: 'idle',
     connection: { url: null, attempt: 0, nextRetryAt: null, lastError: null, since: now },
-    stream: { epoch: null, lastSeq: -1, received: 0, rejected: 0, snapshots: 0 },
+    stream: { epoch: null, lastSeq: -1, received: 0, rejected: 0, snapshots: 0, coalesced: 0, gaps: 0, sync: null },
     nodes: emptyRecord(),
     edges: emptyRecord(),
     events: [],
@@ -32,6 +32,7 @@ export function initialRealtimeData(now = Date.now()): RealtimeData {
     progress: emptyRecord(),
     seriesByNode: emptyRecord(),
     topologyVersion: 0,
+    presence: null,
   };
 }
 
@@ -78,6 +79,20 @@ function realtimeInitializer(limits: StoreLimits): StateCreator<RealtimeState> {
       },
 
       clearMesh: () => set(reduceMeshReset(get(), book)),
+
+      applyLogWindow: (nodeId, lines) => set(reduceLogWindow(get(), nodeId, lines, book, limits)),
+
+      setPresence: (presence) => set({ presence }),
+
+      noteStream: ({ sync, coalesced = 0, gaps = 0 }) =>
+        set((state) => ({
+          stream: {
+            ...state.stream,
+            sync: sync ?? state.stream.sync,
+            coalesced: state.stream.coalesced + coalesced,
+            gaps: state.stream.gaps + gaps,
+          },
+        })),
 
       clearNode: (id) => applyLocal({ type: 'node-delete', id }),
       clearEdge: (id) => applyLocal({ type: 'edge-delete', id }),

@@ -1,7 +1,7 @@
 /** The shape of the realtime store: the seed 004 surface plus what the dashboard needs to be honest about its data. */
 import type { ChartPoint, MeshEdge, MeshNode, Progress, Severity } from '../protocol/mesh.ts';
 import type { Envelope } from '../protocol/messages.ts';
-import type { SnapshotFrame } from '../protocol/frames.ts';
+import type { LogLine, Presence, SnapshotFrame, SnapshotReason } from '../protocol/frames.ts';
 
 /** Hard bounds on everything that grows with time (DESIGN.md, "Store"). */
 export const STORE_LIMITS = {
@@ -18,7 +18,12 @@ export const STORE_LIMITS = {
 /** Widened from the literal types of {@link STORE_LIMITS} so tests and embedders can pass their own bounds. */
 export type StoreLimits = { readonly [K in keyof typeof STORE_LIMITS]: number };
 
-export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'error';
+/**
+ * `open` is live (the gateway's welcome came); `offline` waits for the
+ * browser's network to return; `error` is failed for good, with the reason in
+ * `connection.lastError`; `closed` was stopped on purpose.
+ */
+export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'closed' | 'error';
 
 export interface ConnectionInfo {
   url: string | null;
@@ -43,6 +48,22 @@ export interface StreamInfo {
   /** Frames or messages that failed validation and were dropped before reaching the store. */
   rejected: number;
   snapshots: number;
+  /** Stats messages the gateway coalesced away because this client read too slowly. */
+  coalesced: number;
+  /** Gaps in seq the client detected (each answered by a fresh snapshot). */
+  gaps: number;
+  /** How the client last caught up with the stream, and when. */
+  sync: SyncInfo | null;
+}
+
+/** How a (re)connection caught up: the missed messages replayed, or a snapshot and why. */
+export interface SyncInfo {
+  mode: 'replay' | 'snapshot';
+  reason?: SnapshotReason;
+  /** Messages replayed. */
+  replayed?: number;
+  /** Wall-clock ms. */
+  at: number;
 }
 
 export interface MeshEvent {
@@ -87,6 +108,8 @@ export interface RealtimeData {
    * view rebuilds its node and edge lists on this alone.
    */
   topologyVersion: number;
+  /** Who else watches the project (v1 gateways); null until the first welcome. */
+  presence: Presence | null;
 }
 
 export interface RealtimeActions {
@@ -108,6 +131,11 @@ export interface RealtimeActions {
    * stream that does not start with a snapshot; connection state and counters stay.
    */
   clearMesh: () => void;
+  /** Replaces one node's log lines with the gateway's window for it (on subscribe, resume, refilter). */
+  applyLogWindow: (nodeId: string, lines: readonly LogLine[]) => void;
+  setPresence: (presence: Presence) => void;
+  /** Records how the stream caught up (`sync`) and adds to its `coalesced` and `gaps` counters. */
+  noteStream: (note: { sync?: SyncInfo; coalesced?: number; gaps?: number }) => void;
   clearNode: (id: string) => void;
   clearEdge: (id: string) => void;
   clearEvents: () => void;

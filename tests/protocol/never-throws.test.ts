@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeClientMessage, decodeServerFrame, encodeBatchFrame, encodeEnvelope, encodeSnapshotFrame } from '../../src/protocol/codec.ts';
-import { ClientMessage, SnapshotFrame } from '../../src/protocol/frames.ts';
+import {
+  AuthenticatedFrame,
+  ClientMessage,
+  ErrorFrame,
+  LogsFrame,
+  PongFrame,
+  PresenceFrame,
+  SnapshotFrame,
+  WelcomeFrame,
+} from '../../src/protocol/frames.ts';
 import { Envelope } from '../../src/protocol/messages.ts';
 import { prng } from '../support/prng.ts';
 
@@ -23,7 +32,8 @@ const corpus: string[] = [
     encodeEnvelope({ seq: 8, ts: 17, data: { type: 'edge-upsert', edge: { id: 'e', source: 'a', target: 'b' } } }),
     encodeEnvelope({ seq: 9, ts: 18, data: { type: 'edge-delete', id: 'e' } }),
     encodeEnvelope({ seq: 10, ts: 19, data: { type: 'node-delete', id: 'a' } }),
-  ]),
+  ], 8, 10),
+  encodeBatchFrame([encodeEnvelope({ seq: 14, ts: 20, data: { type: 'chart-point', series: 's', value: { t: 2, y: 3 } } })], 11, 14, 2),
   encodeSnapshotFrame('e1', 3, {
     nodes: [{ id: 'a', label: 'A', kind: 'k', status: 'healthy' }],
     edges: [{ id: 'e', source: 'a', target: 'a', stats: { rps: 0, errorRate: 0, p95Ms: 0 } }],
@@ -31,16 +41,46 @@ const corpus: string[] = [
     events: [{ ts: 1, message: 'm', severity: 'info' }],
     series: [{ series: 's', points: [{ t: 1, y: 1 }] }],
     logs: [{ nodeId: 'a', lines: [{ ts: 1, level: 'info', text: 't' }] }],
+  }, 'gap-too-old'),
+  JSON.stringify({
+    type: 'welcome',
+    version: 1,
+    epoch: 'e1',
+    seq: 3,
+    resume: 'replay',
+    replayed: 2,
+    heartbeatIntervalMs: 30_000,
+    idleTimeoutMs: 60_000,
+    limits: { maxFrameBytes: 1_048_576, maxMessagesPerSecond: 20, maxBatchMessages: 500, flushIntervalMs: 100 },
+    channels: ['topology', 'logs:a'],
+    user: 'ann',
+    tokenExpiresAt: 99,
+    presence: { connections: 1, users: ['ann'] },
   }),
+  '{"type":"presence","connections":2,"users":["ann"]}',
+  '{"type":"logs","nodeId":"a","seq":4,"lines":[{"ts":1,"level":"warn","text":"x"}],"options":{"minLevel":"warn","paused":false}}',
+  '{"type":"authenticated","user":"ann","tokenExpiresAt":null}',
   '{"type":"pong","id":1,"ts":5}',
   '{"type":"error","code":"x","message":"y"}',
   '{"type":"ping","id":4}',
+  '{"type":"hello","version":1,"resume":{"epoch":"e1","seq":3},"channels":["events","logs:a"],"logs":[{"nodeId":"a","text":"GET"}]}',
+  '{"type":"subscribe","channels":["stats"]}',
+  '{"type":"logs","nodeId":"a","action":"pause"}',
+  '{"type":"resync"}',
+  '{"type":"auth","token":"t"}',
 ];
 
 const ALPHABET = '{}[]":,.-+eE0123456789 \n\t\\/abcdefghijklmnopqrstuvwxyz_ABCXYZ\u00e9\u2713\ud83d\ude00\ud800';
 const WEIRD_VALUES = ['-1', '1e400', '-1e400', '0.5', 'null', 'true', '"x"', '[]', '{}', '""', '1e-400', '"__proto__"'];
-const KEYS = ['type', 'seq', 'ts', 'data', 'messages', 'state', 'epoch', 'id', 'node', 'stats', 'series', 'value', '__proto__', 'constructor'];
-const TYPES = ['batch', 'snapshot', 'pong', 'error', 'ping', 'node-upsert', 'node-status', 'event', 'log-chunk', 'chart-point', 'toString'];
+const KEYS = [
+  'type', 'seq', 'ts', 'data', 'messages', 'state', 'epoch', 'id', 'node', 'stats', 'series', 'value',
+  'from', 'to', 'coalesced', 'version', 'channels', 'connections', 'users', 'lines', 'reason', '__proto__', 'constructor',
+];
+const TYPES = [
+  'batch', 'snapshot', 'welcome', 'presence', 'logs', 'authenticated', 'pong', 'error',
+  'ping', 'hello', 'subscribe', 'resync', 'auth',
+  'node-upsert', 'node-status', 'event', 'log-chunk', 'chart-point', 'toString',
+];
 
 function randomText(rng: Rng): string {
   let out = '';
@@ -71,7 +111,7 @@ function mutate(rng: Rng, text: string): string {
         out = out.slice(0, at);
         break;
       default: // swap a string value for another type name
-        out = out.replace(/"(node-[a-z]+|batch|snapshot|event|ping|pong)"/, () => `"${rng.pick(TYPES)}"`);
+        out = out.replace(/"(node-[a-z]+|batch|snapshot|welcome|presence|event|ping|pong|hello)"/, () => `"${rng.pick(TYPES)}"`);
     }
   }
   return out;
@@ -111,7 +151,17 @@ function generateInputs(seed: number, count: number): string[] {
   return inputs;
 }
 
-const SERVER_KINDS = new Set(['snapshot', 'messages', 'pong', 'error', 'invalid']);
+/** What each decoded kind that carries a frame must satisfy. */
+const FRAME_SCHEMAS = {
+  welcome: WelcomeFrame,
+  snapshot: SnapshotFrame,
+  logs: LogsFrame,
+  presence: PresenceFrame,
+  authenticated: AuthenticatedFrame,
+  pong: PongFrame,
+  error: ErrorFrame,
+} as const;
+const SERVER_KINDS = new Set([...Object.keys(FRAME_SCHEMAS), 'messages', 'invalid']);
 const CLIENT_CODES = new Set(['too-large', 'not-json', 'invalid-message']);
 
 describe('the decoders', () => {
@@ -130,12 +180,19 @@ describe('the decoders', () => {
         seen.set(decoded.kind, (seen.get(decoded.kind) ?? 0) + 1);
         if (!SERVER_KINDS.has(decoded.kind)) failures.push(`unknown kind ${decoded.kind} for ${JSON.stringify(text)}`);
         if (!Number.isInteger(decoded.rejected) || decoded.rejected < 0) failures.push(`bad rejected count for ${JSON.stringify(text)}`);
-        if (decoded.kind === 'invalid' && decoded.rejected !== 1) failures.push(`invalid frame not counted once: ${JSON.stringify(text)}`);
+        // A batch with a backwards range is refused with every envelope in it counted; anything else invalid counts once.
+        if (decoded.kind === 'invalid' && decoded.rejected < 1) failures.push(`invalid frame not counted: ${JSON.stringify(text)}`);
+        if (decoded.kind === 'invalid' && decoded.rejected !== 1 && decoded.reason !== 'invalid batch range') {
+          failures.push(`invalid frame not counted once: ${JSON.stringify(text)}`);
+        }
         if (decoded.kind === 'messages' && !decoded.messages.every((m) => Envelope.safeParse(m).success)) {
           failures.push(`invalid message passed through: ${JSON.stringify(text)}`);
         }
-        if (decoded.kind === 'snapshot' && !SnapshotFrame.safeParse(decoded.frame).success) {
-          failures.push(`invalid snapshot passed through: ${JSON.stringify(text)}`);
+        if (decoded.kind === 'messages' && decoded.range && decoded.range.to < decoded.range.from - 1) {
+          failures.push(`backwards range passed through: ${JSON.stringify(text)}`);
+        }
+        if (decoded.kind !== 'messages' && decoded.kind !== 'invalid' && !FRAME_SCHEMAS[decoded.kind].safeParse(decoded.frame).success) {
+          failures.push(`invalid ${decoded.kind} passed through: ${JSON.stringify(text)}`);
         }
       } catch (error) {
         failures.push(`threw ${String(error)} on ${JSON.stringify(text)}`);
@@ -145,6 +202,7 @@ describe('the decoders', () => {
     // The inputs must exercise both sides, or the loop proves nothing.
     expect(seen.get('invalid')).toBeGreaterThan(1_000);
     expect(seen.get('messages')).toBeGreaterThan(50);
+    for (const kind of ['snapshot', 'welcome', 'presence', 'logs', 'authenticated']) expect(seen.get(kind), kind).toBeGreaterThan(0);
   });
 
   it('answer every random or mutated client frame without throwing', () => {

@@ -5,6 +5,7 @@ import { ws } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SUBPROTOCOL } from '../../src/protocol/frames.ts';
+import { welcomeFrame } from './fake-socket.ts';
 import { useWS } from '../../src/lib/useWS.ts';
 import { initialRealtimeData, useRealtime } from '../../src/store/realtime.ts';
 
@@ -39,6 +40,17 @@ const batchFrame = JSON.stringify({
   ],
 });
 
+/** A v1 gateway answers the client's hello with a welcome, then `then` sends the stream. */
+type MockClient = Parameters<Parameters<typeof gateway.addEventListener<'connection'>>[1]>[0]['client'];
+function onHello(client: MockClient, then: () => void = () => {}): void {
+  client.addEventListener('message', (event) => {
+    if (typeof event.data === 'string' && JSON.parse(event.data).type === 'hello') {
+      client.send(JSON.stringify(welcomeFrame({ epoch: 'epoch-1', seq: 4 })));
+      then();
+    }
+  });
+}
+
 describe('useWS', () => {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   beforeEach(() => useRealtime.setState(initialRealtimeData()));
@@ -47,7 +59,12 @@ describe('useWS', () => {
 
   it('opens exactly one socket under StrictMode, offering the v1 subprotocol', async () => {
     const protocols: Array<string | string[] | undefined> = [];
-    server.use(gateway.addEventListener('connection', ({ info }) => protocols.push(info.protocols)));
+    server.use(
+      gateway.addEventListener('connection', ({ client, info }) => {
+        protocols.push(info.protocols);
+        onHello(client);
+      }),
+    );
     const view = render(
       <StrictMode>
         <Dashboard />
@@ -62,10 +79,12 @@ describe('useWS', () => {
 
   it('feeds the snapshot, then the deltas, into the store', async () => {
     server.use(
-      gateway.addEventListener('connection', ({ client }) => {
-        client.send(snapshotFrame);
-        client.send(batchFrame);
-      }),
+      gateway.addEventListener('connection', ({ client }) =>
+        onHello(client, () => {
+          client.send(snapshotFrame);
+          client.send(batchFrame);
+        }),
+      ),
     );
     const view = render(<Dashboard />);
     await waitFor(() => expect(useRealtime.getState().nodes.frontier?.status).toBe('degraded'));
@@ -80,8 +99,11 @@ describe('useWS', () => {
     server.use(
       gateway.addEventListener('connection', ({ client }) => {
         connections++;
-        client.send(snapshotFrame);
-        if (connections === 1) setTimeout(() => client.close(1011, '{"reason":"gateway crashed"}'), 20);
+        const connection = connections;
+        onHello(client, () => {
+          client.send(snapshotFrame);
+          if (connection === 1) setTimeout(() => client.close(1011, '{"reason":"gateway crashed"}'), 20);
+        });
       }),
     );
     const view = render(<Dashboard />);
@@ -98,6 +120,7 @@ describe('useWS', () => {
     const closed: number[] = [];
     server.use(
       gateway.addEventListener('connection', ({ client }) => {
+        onHello(client);
         client.addEventListener('close', (event) => closed.push(event.code));
       }),
     );

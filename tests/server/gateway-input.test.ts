@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { ErrorFrame, PongFrame } from '../../src/protocol/frames.ts';
 import { EXTRA_ORIGIN, ORIGIN_CASES } from './origin-cases.ts';
-import { expectContiguous, startGateway, TestClient, waitFor, type RunningGateway } from './support.ts';
+import { CLOSE_CODES } from '../../src/protocol/close-codes.ts';
+import { batchRanges, expectContiguous, expectContiguousRanges, startGateway, TestClient, waitFor, type RunningGateway } from './support.ts';
 
 let running: RunningGateway;
 const clients: TestClient[] = [];
@@ -29,6 +30,7 @@ async function expectUndisturbed(bystander: TestClient): Promise<void> {
   await waitFor(() => bystander.envelopes.length > seen + 5, 'bystander still receiving');
   expect(bystander.closeEvent).toBeNull();
   expectContiguous(bystander.envelopes.map((e) => e.seq), bystander.snapshot!.seq + 1);
+  expectContiguousRanges(batchRanges(bystander), bystander.snapshot!.seq + 1);
 }
 
 function errors(client: TestClient): ErrorFrame[] {
@@ -57,7 +59,9 @@ describe('gateway with client input', () => {
 
   it.each([
     { name: 'text that is not JSON', data: 'hello {', code: 'not-json' },
-    { name: 'JSON of an unknown type', data: JSON.stringify({ type: 'subscribe', channel: 'logs:a' }), code: 'invalid-message' },
+    { name: 'JSON of an unknown type', data: JSON.stringify({ type: 'teleport' }), code: 'invalid-message' },
+    { name: 'a subscribe without its channels', data: JSON.stringify({ type: 'subscribe', channel: 'logs:a' }), code: 'invalid-message' },
+    { name: 'a second hello', data: JSON.stringify({ type: 'hello', version: 1 }), code: 'out-of-turn' },
     { name: 'a ping with a malformed id', data: JSON.stringify({ type: 'ping', id: 'seven' }), code: 'invalid-message' },
     { name: 'a JSON array', data: '[1,2,3]', code: 'invalid-message' },
     { name: 'a binary frame', data: Buffer.from([1, 2, 3]), code: 'binary-frame' },
@@ -69,6 +73,43 @@ describe('gateway with client input', () => {
     expect(errors(client)[0]).toMatchObject({ type: 'error', code });
     expect(running.gateway.stats().clientMessagesRejected).toBe(1);
     expect(client.closeEvent).toBeNull();
+    await expectUndisturbed(bystander);
+  });
+
+  it('answers a client that speaks before its hello with an error frame, and serves it once it says hello', async () => {
+    running.gateway.publish('p1', { type: 'event', message: 'before', severity: 'info' });
+    const client = await TestClient.open(running.url('p1'), undefined, { hello: false });
+    clients.push(client);
+    client.send(JSON.stringify({ type: 'subscribe', channels: ['events'] }));
+    await waitFor(() => errors(client).length === 1, 'error frame');
+    expect(errors(client)[0]).toMatchObject({ type: 'error', code: 'hello-first' });
+    expect(client.snapshot).toBeUndefined();
+    client.send(JSON.stringify({ type: 'hello', version: 1 }));
+    await waitFor(() => client.snapshot !== undefined, 'snapshot');
+    expect(client.frames.map((f) => f.kind)).toEqual(['error', 'welcome', 'snapshot']);
+    expect(client.snapshot!.seq).toBe(1);
+    expect(running.gateway.stats().clientMessagesRejected).toBe(1);
+  });
+
+  it('closes a client that says hello in another protocol version with 1008, saying which it speaks', async () => {
+    const client = new TestClient(running.url('p1'), undefined, { hello: { version: 2 } });
+    clients.push(client);
+    const closed = await client.closed();
+    expect(closed.code).toBe(CLOSE_CODES.policyViolation);
+    expect(JSON.parse(closed.reason)).toMatchObject({ reason: 'unsupported protocol version', version: 1 });
+    expect(client.frames).toEqual([]);
+  });
+
+  it('closes a client sending more than maxMessagesPerSecond (past a burst of twice as many) with 4429, and leaves a healthy client alone', async () => {
+    const bystander = await healthyBystander();
+    const client = await connect();
+    // The hello spent one of the 40 the burst allows.
+    for (let i = 0; i < 60; i++) client.send(JSON.stringify({ type: 'ping', id: i }));
+    const closed = await client.closed();
+    expect(closed.code).toBe(CLOSE_CODES.rateLimited);
+    expect(JSON.parse(closed.reason)).toMatchObject({ reason: 'too many messages', retryAfterMs: 10_000, limitPerS: 20 });
+    expect(client.frames.filter((f) => f.kind === 'pong').length).toBeLessThanOrEqual(40);
+    expect(running.gateway.stats().rateLimited).toBe(1);
     await expectUndisturbed(bystander);
   });
 

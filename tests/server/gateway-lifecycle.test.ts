@@ -4,7 +4,7 @@ import { CLOSE_CODES } from '../../src/protocol/close-codes.ts';
 import type { Payload } from '../../src/protocol/messages.ts';
 import type { GatewayOptions, ProjectOpenCause } from '../../src/server/gateway.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
-import { expectContiguous, startGateway, TestClient, waitFor, type RunningGateway } from './support.ts';
+import { batchRanges, expectContiguous, expectContiguousRanges, startGateway, TestClient, waitFor, type RunningGateway } from './support.ts';
 
 const event = (message: string): Payload => ({ type: 'event', message, severity: 'info' });
 
@@ -23,10 +23,20 @@ async function connect(running: RunningGateway, project = 'p1', protocols?: stri
   return client;
 }
 
+/** One masked, unfragmented client text frame (clients must mask, RFC 6455 §5.3). */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length > 125) throw new Error('only short frames here');
+  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!));
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+}
+
 /**
- * Completes a WebSocket handshake by hand, then stops reading: the slowest
- * possible consumer, and one that never answers a ping or a close.
- * `received()` is every byte read while it was reading.
+ * Completes a WebSocket handshake by hand and says hello, then stops reading:
+ * the slowest possible consumer, and one that never answers a ping or a close.
+ * `received()` is every byte read while it was reading. Wait for it to join
+ * (the room's memberCount) before counting on it.
  */
 async function stalledClient(running: RunningGateway, project = 'p1'): Promise<{ socket: Socket; received: () => Buffer }> {
   const socket = tcpConnect(running.port, '127.0.0.1');
@@ -39,6 +49,7 @@ async function stalledClient(running: RunningGateway, project = 'p1'): Promise<{
       'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: meshwatch.v1\r\n\r\n',
   );
   await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  socket.write(maskedTextFrame('{"type":"hello","version":1}'));
   socket.pause();
   return { socket, received: () => Buffer.concat(chunks) };
 }
@@ -126,7 +137,7 @@ describe('gateway lifecycle', () => {
       const scheduler = new ManualScheduler();
       const running = await gateway({ scheduler, ...HEARTBEAT, closeTimeoutMs: 5_000 });
       const stalled = await stalledClient(running);
-      await waitFor(() => running.gateway.stats().connections === 1, 'stalled client joined');
+      await waitFor(() => running.gateway.room('p1')?.memberCount === 1, 'stalled client joined');
       for (let i = 0; i < 3; i++) await heartbeat(scheduler);
       expect(running.gateway.stats().connections).toBe(0);
 
@@ -144,19 +155,37 @@ describe('gateway lifecycle', () => {
     });
   });
 
-  it('flushes queued messages before closing with 1001 on close()', async () => {
-    const running = await gateway({ flushIntervalMs: 60_000 });
+  it('closes a v1 client that never says hello with 1008 after helloTimeoutMs, having sent it nothing', async () => {
+    const scheduler = new ManualScheduler();
+    const running = await gateway({ scheduler, helloTimeoutMs: 10_000 });
+    const mute = await connect(running, 'p1', undefined, { hello: false });
+    await mute.barrier();
+    scheduler.advance(9_999);
+    await mute.barrier();
+    expect(mute.closeEvent).toBeNull();
+    expect(running.gateway.room('p1')?.memberCount ?? 0).toBe(0);
+    scheduler.advance(1);
+    const closed = await mute.closed();
+    expect(closed.code).toBe(CLOSE_CODES.policyViolation);
+    expect(JSON.parse(closed.reason)).toMatchObject({ reason: 'expected hello' });
+    expect(mute.frames).toEqual([]);
+  });
+
+  it('flushes queued messages before closing with 1001 on close(), each client told its own delay before reconnecting', async () => {
+    const draws = [0.25, 0.75];
+    const running = await gateway({ flushIntervalMs: 60_000, shutdownRetryJitterMs: 3_000, random: () => draws.shift()! });
     const v1 = await connect(running);
     const floor = await connect(running, 'p1', []);
     await waitFor(() => v1.snapshot !== undefined && running.gateway.stats().snapshotsSent === 2, 'joined');
     for (let i = 0; i < 3; i++) running.gateway.publish('p1', event(`last words ${i}`));
     await running.gateway.close();
-    for (const client of [v1, floor]) {
+    for (const [client, retryAfterMs] of [[v1, 750], [floor, 2_250]] as const) {
       const closed = await client.closed();
       expect(closed.code).toBe(1001);
-      expect(JSON.parse(closed.reason)).toEqual({ reason: 'gateway shutting down' });
+      expect(JSON.parse(closed.reason)).toEqual({ reason: 'gateway shutting down', retryAfterMs });
       expect(client.envelopes.map((e) => e.seq)).toEqual([1, 2, 3]);
     }
+    expect(batchRanges(v1)).toEqual([{ from: 1, to: 3, coalesced: 0 }]);
     expect(running.gateway.publish('p1', event('too late'))).toMatchObject({ ok: false, code: 'gateway-closed' });
   });
 
@@ -173,10 +202,15 @@ describe('gateway lifecycle', () => {
     expect(second.port).toBe(port);
     second.gateway.publish('p1', event('after the restart'));
     const after = await connect(second);
-    await waitFor(() => after.snapshot !== undefined, 'new snapshot');
+    // A client that held the old stream says so, and is told why it gets a snapshot instead of a replay.
+    const resuming = await connect(second, 'p1', undefined, { hello: { resume: { epoch: before.snapshot!.epoch, seq: before.snapshot!.seq } } });
+    await waitFor(() => after.snapshot !== undefined && resuming.snapshot !== undefined, 'new snapshots');
     expect(after.snapshot!.epoch).not.toBe(before.snapshot!.epoch);
     expect(after.snapshot!.seq).toBe(1);
     expect(after.snapshot!.state.events.map((e) => e.message)).toEqual(['after the restart']);
+    expect(after.welcome).toMatchObject({ epoch: after.snapshot!.epoch, resume: 'snapshot', reason: 'new' });
+    expect(resuming.welcome).toMatchObject({ epoch: after.snapshot!.epoch, seq: 1, resume: 'snapshot', reason: 'epoch-changed' });
+    expect(resuming.snapshot).toMatchObject({ reason: 'epoch-changed', epoch: after.snapshot!.epoch, seq: 1 });
   });
 
   it('closes a consumer that stops reading with 4409 once its buffer passes the limit, and forgets it', async () => {
@@ -184,7 +218,7 @@ describe('gateway lifecycle', () => {
     const healthy = await connect(running);
     await waitFor(() => healthy.snapshot !== undefined, 'snapshot');
     await stalledClient(running);
-    await waitFor(() => running.gateway.stats().connections === 2, 'stalled client joined');
+    await waitFor(() => running.gateway.room('p1')?.memberCount === 2, 'stalled client joined');
     const big = 'x'.repeat(15_000);
     let i = 0;
     // Publish in slices so the healthy client's socket drains between them.
@@ -198,12 +232,14 @@ describe('gateway lifecycle', () => {
     const last = running.gateway.room('p1')!.seq;
     await waitFor(() => healthy.envelopes.at(-1)?.seq === last, 'healthy client got everything', 10_000);
     expectContiguous(healthy.envelopes.map((e) => e.seq), 1);
+    expectContiguousRanges(batchRanges(healthy), 1);
   });
 
   it('closes a client that floods pings and never reads with 4409, while a healthy client gets everything', { timeout: 60_000 }, async () => {
     const scheduler = new ManualScheduler();
     // A long close timeout: the flooder must still be there to read its close frame when it reads again.
-    const running = await gateway({ scheduler, maxBufferedBytes: 64 * 1024, closeTimeoutMs: 10 * 60_000 });
+    // No inbound rate limit to speak of: this is about what the pongs cost, not how many pings are allowed.
+    const running = await gateway({ scheduler, maxBufferedBytes: 64 * 1024, closeTimeoutMs: 10 * 60_000, maxMessagesPerSecond: 10_000_000 });
     const healthy = await connect(running);
     // In a project of its own: no deltas of p1 reach it, so only its pongs can fill its buffer.
     const flooder = await connect(running, 'quiet');
@@ -277,7 +313,7 @@ describe('gateway lifecycle', () => {
     const scheduler = new ManualScheduler();
     const running = await gateway({ scheduler, closeTimeoutMs: 5_000 });
     const stalled = await stalledClient(running);
-    await waitFor(() => running.gateway.stats().connections === 1, 'stalled client joined');
+    await waitFor(() => running.gateway.room('p1')?.memberCount === 1, 'stalled client joined');
     let ended = false;
     stalled.socket.on('close', () => (ended = true));
     const closing = running.gateway.close();

@@ -126,10 +126,14 @@ describe('gateway rooms', () => {
     expect(gw.room('p')!.state.snapshot().nodes.map((n) => n.id)).toEqual(['x', 'y']);
 
     await waitFor(() => client.envelopes.length === 2, 'the new run');
-    const kinds = client.frames.map((frame) => (frame.kind === 'snapshot' ? `snapshot ${frame.frame.seq}` : frame.kind));
-    expect(kinds).toEqual(['snapshot 2', 'snapshot 0', 'messages']);
-    const restarted = client.frames[1]!.kind === 'snapshot' ? client.frames[1]!.frame : null;
+    // Presence updates (who is watching) may come at any point; they are no part of the stream.
+    const stream = client.frames.filter((frame) => frame.kind !== 'presence');
+    const kinds = stream.map((frame) => (frame.kind === 'snapshot' ? `snapshot ${frame.frame.seq} ${frame.frame.reason}` : frame.kind));
+    expect(kinds).toEqual(['welcome', 'snapshot 2 new', 'snapshot 0 reset', 'messages']);
+    const restarted = stream[2]!.kind === 'snapshot' ? stream[2]!.frame : null;
     expect(restarted!.epoch).not.toBe(before.epoch);
+    // The new stream's batch starts right after the reset snapshot.
+    expect(stream[3]).toMatchObject({ kind: 'messages', range: { from: 1, to: 2, coalesced: 0 } });
     expect(restarted!.epoch.startsWith(`${gw.epoch}.`)).toBe(true);
     expect(client.envelopes.map((e) => [e.seq, e.data.type === 'node-upsert' && e.data.node.id])).toEqual([[1, 'x'], [2, 'y']]);
     // Nothing to start over: an empty project keeps its epoch.

@@ -3,7 +3,7 @@ import type { Payload } from '../../src/protocol/messages.ts';
 import type { GatewayOptions } from '../../src/server/gateway.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
 import { createSeedStore } from './seed-004-apply.ts';
-import { expectContiguous, startGateway, TestClient, waitFor, type RunningGateway } from './support.ts';
+import { batchRanges, expectContiguous, expectContiguousRanges, startGateway, TestClient, waitFor, type RunningGateway } from './support.ts';
 
 const node = (id: string, status: 'healthy' | 'down' = 'healthy'): Payload => ({
   type: 'node-upsert',
@@ -31,15 +31,17 @@ afterEach(async () => {
 });
 
 describe('gateway', () => {
-  it('sends the snapshot then contiguous deltas', async () => {
+  it('says welcome, sends the snapshot, then contiguous deltas in batches whose ranges tile the stream', async () => {
     const { gateway: gw } = await gateway();
     gw.publish('p1', node('a'));
     gw.publish('p1', node('b'));
     gw.publish('p1', { type: 'edge-upsert', edge: { id: 'a->b', source: 'a', target: 'b' } });
     const client = await connect();
     await waitFor(() => client.snapshot !== undefined, 'snapshot');
-    expect(client.frames[0]?.kind).toBe('snapshot');
+    expect(client.frames.slice(0, 2).map((f) => f.kind)).toEqual(['welcome', 'snapshot']);
     const snapshot = client.snapshot!;
+    expect(client.welcome).toMatchObject({ version: 1, epoch: snapshot.epoch, seq: 3, resume: 'snapshot', reason: 'new' });
+    expect(snapshot.reason).toBe('new');
     expect(snapshot.seq).toBe(3);
     expect(snapshot.epoch).toBe(gw.room('p1')!.epoch);
     expect(snapshot.epoch.startsWith(gw.epoch)).toBe(true);
@@ -49,6 +51,11 @@ describe('gateway', () => {
     for (let i = 0; i < 30; i++) gw.publish('p1', event(`e${i}`));
     await waitFor(() => client.envelopes.length === 30, '30 deltas');
     expectContiguous(client.envelopes.map((e) => e.seq), snapshot.seq + 1);
+    const ranges = batchRanges(client);
+    expect(ranges).toHaveLength(client.messageFrames.length);
+    expectContiguousRanges(ranges, snapshot.seq + 1);
+    expect(ranges.at(-1)!.to).toBe(33);
+    expect(ranges.every((r) => r.coalesced === 0)).toBe(true);
     expect(client.frames.filter((f) => f.kind === 'invalid')).toEqual([]);
   });
 
@@ -70,8 +77,12 @@ describe('gateway', () => {
       const last = gw.room('p1')!.seq;
       for (const client of joined) {
         await waitFor(() => client.envelopes.at(-1)?.seq === last, 'client caught up');
-        expect(client.frames[0]?.kind).toBe('snapshot');
+        expect(client.frames.slice(0, 2).map((f) => f.kind)).toEqual(['welcome', 'snapshot']);
+        expect(client.welcome!.seq).toBe(client.snapshot!.seq);
+        expect(client.snapshot!.reason).toBe('new');
         expectContiguous(client.envelopes.map((e) => e.seq), client.snapshot!.seq + 1);
+        expectContiguousRanges(batchRanges(client), client.snapshot!.seq + 1);
+        expect(batchRanges(client).at(-1)!.to).toBe(last);
       }
       // They joined at different points.
       expect(new Set(joined.map((c) => c.snapshot!.seq)).size).toBe(joined.length);
@@ -109,7 +120,8 @@ describe('gateway', () => {
     scheduler.advance(99);
     await waitFor(() => client.envelopes.length === 120, 'all deltas');
     expect(client.messageFrames.map((frame) => frame.length)).toEqual([120]);
-    expect(client.raw[1]!.startsWith('{"type":"batch"')).toBe(true);
+    expect(client.raw[2]!.startsWith('{"type":"batch"')).toBe(true);
+    expect(batchRanges(client)).toEqual([{ from: 1, to: 120, coalesced: 0 }]);
   });
 
   it('flushes a full batch at once, before the window ends', async () => {
@@ -125,6 +137,7 @@ describe('gateway', () => {
     await waitFor(() => client.envelopes.length === 25, 'the rest when the window ends');
     expect(client.messageFrames.map((frame) => frame.length)).toEqual([10, 10, 5]);
     expectContiguous(client.envelopes.map((e) => e.seq), 1);
+    expect(batchRanges(client).map((r) => [r.from, r.to])).toEqual([[1, 10], [11, 20], [21, 25]]);
   });
 
   describe('compatible floor (no subprotocol)', () => {
@@ -196,15 +209,37 @@ describe('gateway', () => {
   });
 
   it('counts connections, rooms, frames and messages', async () => {
-    const { gateway: gw } = await gateway();
+    // Time moves by hand, so that the presence update (due 500 ms after a join) comes when the test says.
+    const scheduler = new ManualScheduler();
+    const { gateway: gw } = await gateway({ scheduler });
     const a = await connect('p1');
     await connect('p1', []);
-    await waitFor(() => a.snapshot !== undefined, 'snapshot');
+    await waitFor(() => a.snapshot !== undefined && gw.stats().snapshotsSent === 2, 'snapshots');
     for (let i = 0; i < 5; i++) gw.publish('p1', event(`e${i}`));
+    scheduler.advance(20);
     await waitFor(() => gw.stats().messagesSent === 10, 'messages sent to both clients');
-    expect(gw.stats()).toMatchObject({ connections: 2, rooms: 1, snapshotsSent: 2, clientMessagesRejected: 0, publishesRefused: 0 });
-    // v1: snapshot + 1 batch; floor: 5 frames (its snapshot of an empty project is no frames).
-    expect(gw.stats().framesSent).toBe(1 + 1 + 5);
+    expect(gw.stats()).toMatchObject({
+      connections: 2,
+      rooms: 1,
+      snapshotsSent: 2,
+      replays: 0,
+      replayedMessages: 0,
+      clientMessagesRejected: 0,
+      slowConsumersDegraded: 0,
+      messagesCoalesced: 0,
+      slowConsumersClosed: 0,
+      rateLimited: 0,
+      publishesRefused: 0,
+      refused: { unauthorized: 0, forbidden: 0, unknownProject: 0, connectionLimit: 0 },
+      authRequired: false,
+    });
+    // v1: welcome + snapshot + 1 batch; floor: 5 frames (its snapshot of an empty project is no frames).
+    expect(gw.stats().framesSent).toBe(1 + 1 + 1 + 5);
+    // Presence goes to the v1 client only.
+    scheduler.advance(500);
+    expect(gw.stats().framesSent).toBe(1 + 1 + 1 + 5 + 1);
+    await waitFor(() => a.frames.some((f) => f.kind === 'presence'), 'presence');
+    expect(a.frames.find((f) => f.kind === 'presence')).toMatchObject({ frame: { connections: 2, users: [] } });
     a.close();
     await waitFor(() => gw.stats().connections === 1, 'disconnect noticed');
   });

@@ -2,9 +2,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
-import { decodeServerFrame, type DecodedServerFrame } from '../../src/protocol/codec.ts';
-import { SUBPROTOCOL, type SnapshotFrame } from '../../src/protocol/frames.ts';
+import { decodeServerFrame, type BatchRange, type DecodedServerFrame } from '../../src/protocol/codec.ts';
+import { PROTOCOL_VERSION, SUBPROTOCOL, type HelloMessage, type SnapshotFrame, type WelcomeFrame } from '../../src/protocol/frames.ts';
 import type { Envelope } from '../../src/protocol/messages.ts';
+import type { Connection } from '../../src/server/connection.ts';
 import { Gateway, type GatewayOptions } from '../../src/server/gateway.ts';
 
 /** Polls `condition` until it holds; fails with `message` after `timeoutMs`. */
@@ -56,8 +57,18 @@ export class TestClient {
   closeEvent: { code: number; reason: string } | null = null;
   httpStatus: number | null = null;
 
-  constructor(url: string, protocols: string[] = [SUBPROTOCOL], options: ClientOptions = {}) {
-    this.socket = new WebSocket(url, protocols, options);
+  /**
+   * A v1 client says `hello` as soon as the socket opens (with `hello`'s
+   * fields: resume, channels, token); pass `hello: false` to say nothing.
+   */
+  constructor(url: string, protocols: string[] = [SUBPROTOCOL], options: ClientOptions & { hello?: Partial<HelloMessage> | false } = {}) {
+    const { hello, ...socketOptions } = options;
+    this.socket = new WebSocket(url, protocols, socketOptions);
+    this.socket.on('open', () => {
+      if (this.socket.protocol === SUBPROTOCOL && hello !== false) {
+        this.socket.send(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION, ...hello }));
+      }
+    });
     this.socket.on('message', (data, isBinary) => {
       const text = isBinary ? '' : data.toString();
       this.raw.push(text);
@@ -75,11 +86,16 @@ export class TestClient {
     this.socket.on('error', () => {});
   }
 
-  static async open(url: string, protocols?: string[], options?: ClientOptions): Promise<TestClient> {
+  static async open(url: string, protocols?: string[], options?: ClientOptions & { hello?: Partial<HelloMessage> | false }): Promise<TestClient> {
     const client = new TestClient(url, protocols, options);
     await waitFor(() => client.socket.readyState === WebSocket.OPEN || client.closeEvent !== null, 'socket open');
     if (client.closeEvent) throw new Error(`connection refused: ${client.closeEvent.reason}`);
     return client;
+  }
+
+  get welcome(): WelcomeFrame | undefined {
+    const first = this.frames.find((frame) => frame.kind === 'welcome');
+    return first?.kind === 'welcome' ? first.frame : undefined;
   }
 
   get snapshot(): SnapshotFrame | undefined {
@@ -128,5 +144,29 @@ export function expectContiguous(seqs: number[], from: number): void {
   const expected = seqs.map((_, i) => from + i);
   if (seqs.join(',') !== expected.join(',')) {
     throw new Error(`seqs are not contiguous from ${from}: ${seqs.slice(0, 50).join(',')}${seqs.length > 50 ? '…' : ''}`);
+  }
+}
+
+/**
+ * The gateway's live connection objects, in the order they were accepted: for
+ * tests that watch what one connection costs (`bufferedBytes`) while it runs.
+ */
+export function gatewayConnections(gateway: Gateway): Connection[] {
+  return [...(gateway as unknown as { connections: Set<Connection> }).connections];
+}
+
+/** The seq ranges of a v1 client's batch frames, in order. */
+export function batchRanges(client: TestClient): BatchRange[] {
+  return client.frames.flatMap((frame) => (frame.kind === 'messages' && frame.range ? [frame.range] : []));
+}
+
+/** Asserts that batch ranges follow one another from `from` (each `from` one past the previous `to`), with no overlap. */
+export function expectContiguousRanges(ranges: readonly { from: number; to: number }[], from: number): void {
+  let next = from;
+  for (const [i, range] of ranges.entries()) {
+    if (range.from !== next || range.to < range.from) {
+      throw new Error(`batch ${i} covers ${range.from}..${range.to}, expected it to start at ${next}`);
+    }
+    next = range.to + 1;
   }
 }

@@ -34,6 +34,8 @@ export function describeConnection(
       const seconds = Math.ceil((connection.nextRetryAt - now) / 1000);
       return { tone: 'warning', text, countdown: seconds > 0 ? `next try in ${seconds} s` : 'trying now' };
     }
+    case 'offline':
+      return { tone: 'warning', text: 'offline · waiting for the network', countdown: null };
     case 'closed':
       return { tone: 'off', text: 'closed', countdown: null };
     case 'error':

@@ -33,6 +33,8 @@ export interface PublishEndpointOptions {
   onPublish?: (projectId: string) => void;
   /** Origins allowed besides same-origin and loopback pages, as for the gateway (`GatewayOptions.allowedOrigins`). */
   allowedOrigins?: string[];
+  /** Host names whose same-host pages are allowed, as for the gateway (`GatewayOptions.allowedHosts`). */
+  allowedHosts?: string[];
 }
 
 /** What the endpoint has done since it was created. */
@@ -59,7 +61,7 @@ const DRAIN_FACTOR = 8;
 /** The publish endpoint for `gateway`; mount it by calling `handle` first in a request handler or middleware. */
 export function createPublishEndpoint(gateway: Pick<Gateway, 'publishAll'>, options: PublishEndpointOptions = {}): PublishEndpoint {
   const maxBodyBytes = options.maxBodyBytes ?? FRAME_LIMITS.maxClientFrameBytes;
-  const originPolicy = createOriginPolicy(options.allowedOrigins);
+  const originPolicy = createOriginPolicy(options.allowedOrigins, { allowedHosts: options.allowedHosts });
   const counts: PublishEndpointStats = { accepted: 0, rejected: 0, originsRefused: 0 };
 
   const reject = (res: ServerResponse, status: number, body: Record<string, unknown>, headers?: Record<string, string>) => {

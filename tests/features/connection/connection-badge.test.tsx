@@ -2,6 +2,7 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionBadge } from '../../../src/features/connection/connection-badge.tsx';
+import { SYNC_NOTE_MS } from '../../../src/features/connection/describe-sync.ts';
 import { useRealtime, type ConnectionStatus } from '../../../src/store/realtime.ts';
 import { resetStores } from '../mesh-fixtures.ts';
 
@@ -22,6 +23,7 @@ describe('connection badge', () => {
     ['connecting', { attempt: 4 }, 'connecting · attempt 4', 'pending'],
     ['open', { attempt: 0 }, 'live', 'live'],
     ['reconnecting', { attempt: 2, nextRetryAt: null }, 'reconnecting · attempt 2', 'warning'],
+    ['offline', { lastError: 'the browser is offline' }, 'offline · waiting for the network', 'warning'],
     ['closed', {}, 'closed', 'off'],
     ['error', { lastError: 'unknown project (4404)' }, 'failed: unknown project (4404)', 'error'],
   ])('says %s (%o) as "%s"', (status, info, text, tone) => {
@@ -64,5 +66,50 @@ describe('connection badge', () => {
     );
     render(<ConnectionBadge />);
     expect(badge().title).toBe('ws://localhost:5173/ws?project=demo\nlast error: heartbeat timeout (4408)');
+  });
+
+  it('says how a reconnection caught up for a few seconds, then only in its tooltip', () => {
+    vi.useFakeTimers();
+    act(() => {
+      useRealtime.getState().setConnection('open', { url: 'ws://localhost:5173/ws?project=demo' });
+      useRealtime.getState().noteStream({ sync: { mode: 'replay', replayed: 120, at: Date.now() } });
+    });
+    render(<ConnectionBadge />);
+    expect(badge().textContent).toBe('live · resumed · 120 missed messages replayed');
+
+    act(() => vi.advanceTimersByTime(SYNC_NOTE_MS));
+    expect(badge().textContent).toBe('live');
+    expect(badge().title).toBe('ws://localhost:5173/ws?project=demo\nlast catch-up: resumed · 120 missed messages replayed');
+
+    act(() => useRealtime.getState().noteStream({ sync: { mode: 'snapshot', reason: 'epoch-changed', at: Date.now() } }));
+    expect(badge().textContent).toBe('live · fresh snapshot · gateway restarted');
+  });
+
+  it('says nothing of a first connect, nor of a catch-up while the link is down', () => {
+    act(() => {
+      useRealtime.getState().setConnection('open');
+      useRealtime.getState().noteStream({ sync: { mode: 'snapshot', reason: 'new', at: Date.now() } });
+    });
+    render(<ConnectionBadge />);
+    expect(badge().textContent).toBe('live');
+
+    act(() => {
+      useRealtime.getState().noteStream({ sync: { mode: 'snapshot', reason: 'gap-too-old', at: Date.now() } });
+      useRealtime.getState().setConnection('reconnecting', { attempt: 1, nextRetryAt: null });
+    });
+    expect(badge().textContent).toBe('reconnecting · attempt 1');
+  });
+
+  it('counts coalesced stats and gaps in its tooltip', () => {
+    act(() => {
+      useRealtime.getState().setConnection('open', { url: 'ws://h/ws' });
+      useRealtime.getState().noteStream({ coalesced: 400, gaps: 1 });
+      useRealtime.getState().noteStream({ coalesced: 12 });
+    });
+    render(<ConnectionBadge />);
+    expect(badge().textContent).toBe('live');
+    expect(badge().title).toBe(
+      'ws://h/ws\n412 stats coalesced on a slow link\n1 gap in the stream, each answered by a fresh snapshot',
+    );
   });
 });

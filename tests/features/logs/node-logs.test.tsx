@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NodeLogs } from '../../../src/features/logs/node-logs.tsx';
+import { RealtimeLinkContext, type RealtimeLink } from '../../../src/realtime/link-context.ts';
 import { FILTER_DEBOUNCE_MS } from '../../../src/ui/filter-input.tsx';
 import { feed, resetStores } from '../mesh-fixtures.ts';
 
@@ -115,5 +116,106 @@ describe('node logs', () => {
     scrollLog('parser', 1_000 * ROW_HEIGHT - 600);
     expect(texts('parser').at(-1)).toBe('line 1004');
     expect(screen.queryByRole('button', { name: /new · resume/ })).toBeNull();
+  });
+});
+
+function fakeLink() {
+  return { send: vi.fn(() => true), subscribe: vi.fn(), unsubscribe: vi.fn(), setLogOptions: vi.fn() } satisfies RealtimeLink;
+}
+
+function renderWithLink(nodeId: string, link = fakeLink()) {
+  const view = render(
+    <RealtimeLinkContext value={link}>
+      <NodeLogs nodeId={nodeId} />
+    </RealtimeLinkContext>,
+  );
+  const rerender = (next: string) =>
+    view.rerender(
+      <RealtimeLinkContext value={link}>
+        <NodeLogs nodeId={next} />
+      </RealtimeLinkContext>,
+    );
+  return { ...view, link, rerender };
+}
+
+describe('node logs on the wire', () => {
+  it("streams the node's log only while it is shown", () => {
+    const { link, unmount } = renderWithLink('fetcher-1');
+    expect(link.subscribe).toHaveBeenCalledExactlyOnceWith(['logs:fetcher-1']);
+    expect(link.unsubscribe).not.toHaveBeenCalled();
+    // The gateway's defaults stand until the reader changes something.
+    expect(link.setLogOptions).not.toHaveBeenCalled();
+    unmount();
+    expect(link.unsubscribe).toHaveBeenCalledExactlyOnceWith(['logs:fetcher-1']);
+  });
+
+  it('moves the stream when the node changes', () => {
+    const { link, rerender } = renderWithLink('fetcher-1');
+    rerender('parser');
+    expect(link.unsubscribe).toHaveBeenCalledExactlyOnceWith(['logs:fetcher-1']);
+    expect(link.subscribe).toHaveBeenLastCalledWith(['logs:parser']);
+    expect(link.subscribe.mock.invocationCallOrder.at(-1)!).toBeGreaterThan(link.unsubscribe.mock.invocationCallOrder[0]!);
+  });
+
+  it('pauses and resumes the stream on the gateway, holding the lines shown meanwhile', () => {
+    const { link } = renderWithLink('parser');
+    feed(chunk('parser', 0, 3));
+    const pause = screen.getByRole('button', { name: 'Pause' });
+    expect(pause.getAttribute('aria-pressed')).toBe('false');
+
+    fireEvent.click(pause);
+    expect(link.setLogOptions).toHaveBeenLastCalledWith('parser', { paused: true });
+    expect(screen.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByRole('heading', { name: /Logs/ }).textContent).toContain('paused');
+
+    // A gateway that does not pause (the floor) still sends: the view holds and counts.
+    feed(chunk('parser', 3, 2));
+    expect(texts('parser')).toEqual(['line 0', 'line 1', 'line 2']);
+    expect(screen.getByRole('button', { name: 'paused · 2 new · resume' })).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(link.setLogOptions).toHaveBeenLastCalledWith('parser', { paused: false });
+    expect(texts('parser').at(-1)).toBe('line 4');
+    expect(screen.getByRole('heading', { name: /Logs/ }).textContent).not.toContain('paused');
+  });
+
+  it('resumes from the new-lines button too', () => {
+    const { link } = renderWithLink('parser');
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    feed(chunk('parser', 0, 1));
+    fireEvent.click(screen.getByRole('button', { name: 'paused · 1 new · resume' }));
+    expect(link.setLogOptions).toHaveBeenLastCalledWith('parser', { paused: false });
+    expect(screen.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('sends the minimum level to the gateway and applies it here at once', () => {
+    const { link } = renderWithLink('fetcher-1');
+    feed(
+      { type: 'log-chunk', nodeId: 'fetcher-1', text: 'cache hit', level: 'debug' },
+      { type: 'log-chunk', nodeId: 'fetcher-1', text: 'slow response', level: 'warn' },
+      { type: 'log-chunk', nodeId: 'fetcher-1', text: 'timed out', level: 'error' },
+    );
+    fireEvent.change(screen.getByRole('combobox', { name: 'Minimum level' }), { target: { value: 'warn' } });
+    expect(link.setLogOptions).toHaveBeenLastCalledWith('fetcher-1', { minLevel: 'warn' });
+    expect(texts('fetcher-1')).toEqual(['slow response', 'timed out']);
+
+    // Pausing keeps the level.
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(link.setLogOptions).toHaveBeenLastCalledWith('fetcher-1', { minLevel: 'warn', paused: true });
+  });
+
+  it('sends the text filter once typing pauses, with the level, but not a level name it cannot match', () => {
+    vi.useFakeTimers();
+    const { link } = renderWithLink('fetcher-1');
+    fireEvent.change(screen.getByRole('combobox', { name: 'Minimum level' }), { target: { value: 'info' } });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter logs' }), { target: { value: ' 503 ' } });
+    expect(link.setLogOptions).toHaveBeenCalledTimes(1);
+    act(() => vi.advanceTimersByTime(FILTER_DEBOUNCE_MS));
+    expect(link.setLogOptions).toHaveBeenLastCalledWith('fetcher-1', { minLevel: 'info', text: '503' });
+
+    // "warn" also matches warn lines here; the gateway matches text only, so it gets no text.
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter logs' }), { target: { value: 'warn' } });
+    act(() => vi.advanceTimersByTime(FILTER_DEBOUNCE_MS));
+    expect(link.setLogOptions).toHaveBeenLastCalledWith('fetcher-1', { minLevel: 'info', text: undefined });
   });
 });

@@ -1,0 +1,83 @@
+/**
+ * A project's recent messages, so a client that drops and comes back gets what
+ * it missed instead of a whole snapshot (DESIGN.md, "Resume"). Bounded three
+ * ways, whichever bites first: a count, an age, and the bytes of the
+ * serialised envelopes (a burst of 16 KiB log chunks must not hold 160 MB).
+ */
+import type { StreamEntry } from './stream-entry.ts';
+
+export interface ReplayLimits {
+  maxEntries: number;
+  maxAgeMs: number;
+  maxBytes: number;
+}
+
+export const REPLAY_DEFAULTS: ReplayLimits = {
+  maxEntries: 10_000,
+  maxAgeMs: 5 * 60_000,
+  maxBytes: 16 * 1024 * 1024,
+};
+
+export class ReplayBuffer {
+  /** Oldest first from `head`; the front is compacted away in chunks, so a push is amortised O(1). */
+  private entries: StreamEntry[] = [];
+  private head = 0;
+  private chars = 0;
+
+  constructor(
+    private readonly limits: ReplayLimits,
+    /** Wall-clock ms, the same clock that stamps `StreamEntry.ts`. */
+    private readonly now: () => number,
+  ) {}
+
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** Characters of serialised envelopes held (a lower bound of their bytes). */
+  get heldChars(): number {
+    return this.chars;
+  }
+
+  push(entry: StreamEntry): void {
+    this.entries.push(entry);
+    this.chars += entry.serialised.length;
+    this.evict();
+  }
+
+  /**
+   * Every entry after `seq`, oldest first, when the buffer still holds them
+   * all (`lastSeq` is the stream's latest); null when some were already let go.
+   */
+  since(seq: number, lastSeq: number): StreamEntry[] | null {
+    if (seq === lastSeq) return [];
+    if (seq > lastSeq) return null;
+    this.evict();
+    const oldest = this.entries[this.head];
+    if (oldest === undefined || oldest.seq > seq + 1) return null;
+    // Seqs are contiguous in the buffer, so the start is an index computation.
+    const start = this.head + (seq + 1 - oldest.seq);
+    return this.entries.slice(start);
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.head = 0;
+    this.chars = 0;
+  }
+
+  private evict(): void {
+    const { maxEntries, maxAgeMs, maxBytes } = this.limits;
+    const tooOld = this.now() - maxAgeMs;
+    while (this.head < this.entries.length) {
+      const oldest = this.entries[this.head]!;
+      if (this.size <= maxEntries && this.chars <= maxBytes && oldest.ts >= tooOld) break;
+      this.chars -= oldest.serialised.length;
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
