@@ -99,6 +99,11 @@ export class AccessControl {
     return null;
   }
 
+  /** Whether only the configured projects exist. */
+  get restrictsProjects(): boolean {
+    return this.projects !== null;
+  }
+
   release(user: string | null): void {
     if (user === null) return;
     const held = (this.perUser.get(user) ?? 1) - 1;

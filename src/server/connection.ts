@@ -497,6 +497,7 @@ export class Connection implements RoomMember {
     if (this.phase === 'hello') {
       if (message.type !== 'hello') return this.reject('hello-first', 'say hello first');
       if (message.version !== PROTOCOL_VERSION) {
+        this.options.counters.clientMessagesRejected++;
         this.close(CLOSE_CODES.policyViolation, closeReason('unsupported protocol version', { version: PROTOCOL_VERSION }));
         return;
       }

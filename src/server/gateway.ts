@@ -341,6 +341,16 @@ export class Gateway {
     return true;
   }
 
+  /**
+   * Whether a publisher with `token` may publish to `projectId`: the same
+   * rules as a viewer (4401, 4403, 4404), for the HTTP publish endpoint.
+   * Null when the gateway has no token auth and knows every project: nothing to check.
+   */
+  publisherAccess(): ((token: string | undefined, projectId: string) => Promise<AccessDecision>) | null {
+    if (!this.access.authRequired && !this.access.restrictsProjects) return null;
+    return (token, projectId) => this.access.authorize(token, projectId);
+  }
+
   /** The project's room, if it is open. */
   room(projectId: string): Room | undefined {
     return this.rooms.get(projectId);
@@ -376,7 +386,6 @@ export class Gateway {
   private async shutdown(): Promise<void> {
     this.stopHeartbeat();
     this.cancelPresence?.();
-    for (const detach of [...this.detachers]) detach();
     const closing = [...this.connections];
     // Each connection terminates a peer that does not answer within closeTimeoutMs, so this settles.
     for (const connection of closing) {
@@ -386,6 +395,8 @@ export class Gateway {
     }
     await Promise.all(closing.map((connection) => connection.closed));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    // Attached until now, so upgrades during the shutdown get a 503 rather than no answer at all.
+    for (const detach of [...this.detachers]) detach();
   }
 
   private publishUnchecked(projectId: string, payload: Payload): PublishOutcome {

@@ -6,7 +6,9 @@
  *
  *   202 {accepted, refused: 0, seq}   published; `seq` is the last one stamped
  *   400 {error, ...}                  not JSON, or a payload fails validation (counted)
- *   403 {error}                       sent by a page of another site (counted; see origin.ts)
+ *   401 {error}                       token auth is on and `Authorization: Bearer <jwt>` is missing, invalid or expired (counted)
+ *   403 {error}                       sent by a page of another site, or the token does not allow the project (counted)
+ *   404 {error}                       the project is not one the gateway knows (MESHWATCH_PROJECTS; counted)
  *   405                               not a POST
  *   413                               body over `maxBodyBytes` (counted)
  *   422 {error, code, index}          the payloads would pass a topology cap; none published (counted)
@@ -35,7 +37,16 @@ export interface PublishEndpointOptions {
   allowedOrigins?: string[];
   /** Host names whose same-host pages are allowed, as for the gateway (`GatewayOptions.allowedHosts`). */
   allowedHosts?: string[];
+  /**
+   * Checks a publisher's bearer token for a project (the gateway's own access
+   * rules: `Gateway.authorizePublisher`). Absent: anyone who may reach the
+   * endpoint may publish, as on a loopback-only gateway without auth.
+   */
+  authorize?: (token: string | undefined, projectId: string) => Promise<{ ok: true } | { ok: false; code: number; reason: string }>;
 }
+
+/** Close codes of a refused token, as HTTP statuses. */
+const STATUS_OF_CLOSE_CODE: Record<number, number> = { 4401: 401, 4403: 403, 4404: 404 };
 
 /** What the endpoint has done since it was created. */
 export interface PublishEndpointStats {
@@ -158,7 +169,21 @@ export function createPublishEndpoint(gateway: Pick<Gateway, 'publishAll'>, opti
         reject(res, 400, { error: 'project id must be 1 to 128 characters, not all blank' });
         return true;
       }
-      receive(req, res, projectId);
+      const authorize = options.authorize;
+      if (!authorize) {
+        receive(req, res, projectId);
+        return true;
+      }
+      // The body waits (unread, paused) until the token is checked.
+      const header = req.headers.authorization;
+      const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+      authorize(token, projectId).then(
+        (decision) => {
+          if (decision.ok) return receive(req, res, projectId);
+          reject(res, STATUS_OF_CLOSE_CODE[decision.code] ?? 500, { error: decision.reason }, { connection: 'close' });
+        },
+        () => reject(res, 500, { error: 'internal error' }, { connection: 'close' }),
+      );
       return true;
     },
     stats: () => ({ ...counts }),
