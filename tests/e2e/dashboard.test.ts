@@ -71,6 +71,40 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     await page.screenshot({ path: `${artifacts}node-selected.png` });
   });
 
+  it('goes offline with the network, resumes when it returns, and streams only the selected node’s log', { timeout: 60_000 }, async () => {
+    const badge = page.getByRole('status').first();
+    const sent: Array<Record<string, unknown>> = [];
+    const logNodes = new Set<string>();
+    page.on('websocket', (socket) => {
+      if (!socket.url().includes('/ws?project=')) return;
+      socket.on('framesent', ({ payload }) => sent.push(JSON.parse(String(payload)) as Record<string, unknown>));
+      socket.on('framereceived', ({ payload }) => {
+        const frame = JSON.parse(String(payload)) as { type?: string; messages?: Array<{ data: { type: string; nodeId?: string } }> };
+        for (const message of frame.messages ?? []) if (message.data.type === 'log-chunk') logNodes.add(message.data.nodeId ?? '');
+      });
+    });
+
+    await context.setOffline(true);
+    await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toMatch(/offline/i);
+    await expect.poll(() => page.getByText(/stale since/i).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${artifacts}offline.png` });
+    // Long enough for the simulation to publish messages the page has not seen.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    await context.setOffline(false);
+    await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toMatch(/resumed · \d+ missed messages? replayed/i);
+    await expect.poll(() => page.getByText(/stale since/i).count()).toBe(0);
+    await page.screenshot({ path: `${artifacts}resumed.png` });
+    const hello = sent.find((message) => message.type === 'hello') as { resume?: { seq: number }; channels?: string[] } | undefined;
+    expect(hello?.resume?.seq).toBeGreaterThan(0);
+    // The dashboard's channels plus the log of the node on screen (Postgres, selected above), never every log.
+    expect(hello?.channels).toEqual(expect.arrayContaining(['topology', 'stats', 'events', 'progress', 'logs:postgres']));
+    expect(hello?.channels).not.toContain('logs:*');
+    await expect.poll(() => logNodes.size, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect([...logNodes]).toEqual(['postgres']);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('says it is reconnecting when the gateway stops, and recovers without a reload when it returns', async () => {
     // The same stop and start as the dev server's `g + enter` shortcut: the page server stays up.
     const mounted = gatewayOf(server!);
