@@ -6,10 +6,11 @@
 import { parseArgs } from 'node:util';
 import { MIN_SECRET_BYTES, mintToken } from '../src/server/auth.ts';
 
-const USAGE = `Usage: MESHWATCH_JWT_SECRET=... npx tsx scripts/mint-token.ts --sub <user> --projects <ids> [--expires <seconds>]
+const USAGE = `Usage: MESHWATCH_JWT_SECRET=... npx tsx scripts/mint-token.ts --sub <user> --projects <ids> [--publish] [--expires <seconds>]
 
   --sub <user>          the token's subject (required)
   --projects <ids>      comma-separated project ids, or '*' for all (required)
+  --publish             may also publish to those projects over HTTP (claim "publish": true)
   --expires <seconds>   lifetime in seconds (default 3600; 0 for a token that never expires)
   --help                print this and exit
 
@@ -28,6 +29,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
         sub: { type: 'string' },
         projects: { type: 'string' },
         expires: { type: 'string' },
+        publish: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -60,6 +62,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const token = await mintToken(secret, {
       sub: values.sub,
       projects,
+      ...(values.publish && { publish: true }),
       ...(expires > 0 && { expiresInS: expires }),
       ...(env.MESHWATCH_JWT_ISSUER?.trim() && { issuer: env.MESHWATCH_JWT_ISSUER.trim() }),
       ...(env.MESHWATCH_JWT_AUDIENCE?.trim() && { audience: env.MESHWATCH_JWT_AUDIENCE.trim() }),

@@ -78,6 +78,8 @@ export const SNAPSHOT_REASONS = [
   'epoch-changed',
   /** The client's last seq is older than the gateway's replay buffer. */
   'gap-too-old',
+  /** What the client missed is too much to replay at once (it would pass the slow-consumer limit). */
+  'gap-too-large',
   /** The client's last seq is ahead of the stream (it cannot be this stream). */
   'ahead',
   /** The client saw a gap in seqs and asked. */
@@ -180,7 +182,7 @@ export const WelcomeFrame = z.object({
     maxBatchMessages: z.number().int().positive(),
     flushIntervalMs: z.number().nonnegative(),
   }),
-  channels: z.array(Channel).max(FRAME_LIMITS.maxChannels),
+  channels: z.array(Channel).max(FRAME_LIMITS.maxChannels + BASE_CHANNELS.length + 1),
   user: z.string().max(LIMITS.idLength).optional(),
   /** When the token expires (ms since the epoch): refresh it before, with an `auth` message. */
   tokenExpiresAt: z.number().nullable().optional(),
@@ -222,7 +224,8 @@ export type ErrorFrame = z.infer<typeof ErrorFrame>;
 export type ServerFrame = WelcomeFrame | SnapshotFrame | BatchFrame | LogsFrame | PresenceFrame | AuthenticatedFrame | PongFrame | ErrorFrame;
 
 const Token = z.string().min(1).max(FRAME_LIMITS.maxTokenLength);
-const Channels = z.array(Channel).max(FRAME_LIMITS.maxChannels);
+/** Every base channel, `logs:*` and `maxChannels` log channels: what a connection can hold. */
+const Channels = z.array(Channel).max(FRAME_LIMITS.maxChannels + BASE_CHANNELS.length + 1);
 
 export const HelloMessage = z.object({
   type: z.literal('hello'),

@@ -11,6 +11,7 @@ import { parseCloseReason } from '../protocol/close-codes.ts';
 import {
   ALL_CHANNELS,
   BEARER_PROTOCOL_PREFIX,
+  FRAME_LIMITS,
   PROTOCOL_VERSION,
   SUBPROTOCOL,
   type Channel,
@@ -46,6 +47,8 @@ export type SocketFactory = (url: string, protocols: string[]) => SocketLike;
 export type TokenSource = (options: { fresh: boolean }) => Promise<string | null> | string | null;
 
 const OPEN = 1;
+/** RFC 7230 `token` characters, which a subprotocol entry is made of. */
+const SUBPROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Client-side heartbeat: a ping at most this often while the link is quiet. */
 export const LINK_CHECK = {
@@ -54,8 +57,12 @@ export const LINK_CHECK = {
   /** A link with no frame for this many ping intervals (plus grace) is dead, whatever the socket says. */
   deadAfterIntervals: 2,
   graceMs: 5_000,
-  /** A token is refreshed this long before it expires. */
+  /** A link that looks dead by the clock gets a ping, and this long to answer it before it is replaced. */
+  probeMs: 3_000,
+  /** A token is refreshed this long before it expires, or at 80 % of a shorter life... */
   refreshBeforeExpiryMs: 60_000,
+  /** ...but never sooner than this after the last refresh, whatever the token source returns. */
+  minRefreshDelayMs: 5_000,
 } as const;
 
 export interface RealtimeConnectionOptions {
@@ -95,6 +102,11 @@ export class RealtimeConnection {
   private stableTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private probeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Whether a frame came since the probe ping went out. */
+  private heardSinceProbe = false;
+  /** Expiry of the token the gateway last accepted; a refresh is scheduled only when it moves on. */
+  private tokenExpiresAt: number | null = null;
   private stopListening: () => void = () => {};
   /** The stream held: its epoch and the last seq accounted for (v1 only). A resume starts here. */
   private position: { epoch: string; seq: number } | null = null;
@@ -107,6 +119,7 @@ export class RealtimeConnection {
   private channels: Set<Channel>;
   private readonly logOptions = new Map<string, LogStreamOptions>();
   private pingId = 0;
+  private helloToken: string | null = null;
   /** Whether a frame came since the last link check: a quiet link gets a ping even if the wall clock is stuck. */
   private heardSinceCheck = false;
   /** Waiting for the browser's `online`; only then does `online` skip the backoff. */
@@ -230,8 +243,10 @@ export class RealtimeConnection {
     const { url, sink } = this.options;
     this.offline = false;
     sink.setConnection('connecting', { attempt: this.attempt, nextRetryAt: null });
-    // A token rides as a subprotocol entry: never in the URL, which ends up in logs.
-    const protocols = token ? [...this.options.protocols, `${BEARER_PROTOCOL_PREFIX}${token}`] : this.options.protocols;
+    // A token rides as a subprotocol entry (never in the URL, which ends up in logs); one with
+    // characters a subprotocol may not hold (a pasted token with a space) goes in the hello instead.
+    this.helloToken = token && !SUBPROTOCOL_TOKEN.test(token) ? token : null;
+    const protocols = token && !this.helloToken ? [...this.options.protocols, `${BEARER_PROTOCOL_PREFIX}${token}`] : this.options.protocols;
     let socket: SocketLike;
     try {
       socket = this.options.createSocket(url, protocols);
@@ -261,6 +276,7 @@ export class RealtimeConnection {
       if (socket !== this.socket) return;
       this.lastFrameAt = this.options.now();
       this.heardSinceCheck = true;
+      this.heardSinceProbe = true;
       this.onFrame(decodeServerFrame(event.data));
     };
     socket.onerror = () => {
@@ -296,6 +312,7 @@ export class RealtimeConnection {
     this.helloLogOptions = new Map(this.logOptions);
     const hello: HelloMessage = { type: 'hello', version: PROTOCOL_VERSION, channels: [...this.channels] };
     if (this.position) hello.resume = { ...this.position };
+    if (this.helloToken) hello.token = this.helloToken.slice(0, FRAME_LIMITS.maxTokenLength);
     const logs = [...this.logOptions].map(([nodeId, options]) => ({ nodeId, ...options }));
     if (logs.length > 0) hello.logs = logs.slice(0, 256);
     return hello;
@@ -306,14 +323,22 @@ export class RealtimeConnection {
     switch (decoded.kind) {
       case 'welcome':
         return this.onWelcome(decoded.frame);
-      case 'snapshot':
-        this.position = { epoch: decoded.frame.epoch, seq: decoded.frame.seq };
+      case 'snapshot': {
+        const { frame } = decoded;
+        // One no welcome announced (the project started over, or the answer to our resync) is said too.
+        const unannounced = !this.awaitingSnapshot || frame.reason === 'client-requested';
+        if (unannounced && frame.reason !== undefined && frame.reason !== 'new') {
+          sink.noteStream({ sync: { mode: 'snapshot', reason: frame.reason, at: this.options.now() } });
+        }
+        this.position = { epoch: frame.epoch, seq: frame.seq };
         this.awaitingSnapshot = false;
         break;
+      }
       case 'messages': {
         const { range } = decoded;
+        // Superseded by the snapshot on its way (after a welcome that promised one, or our resync).
+        if (range && this.awaitingSnapshot) return;
         if (range && this.position) {
-          if (this.awaitingSnapshot) return; // superseded by the snapshot on its way
           if (range.from > this.position.seq + 1) {
             // Something between what we hold and this frame never came: ask for a snapshot rather than show a wrong mesh.
             this.awaitingSnapshot = true;
@@ -344,7 +369,10 @@ export class RealtimeConnection {
         sink.setPresence({ connections: decoded.frame.connections, users: decoded.frame.users });
         return;
       case 'authenticated':
-        this.scheduleRefresh(decoded.frame.tokenExpiresAt);
+        // A token source that hands back the same token must not make this a loop.
+        if (decoded.frame.tokenExpiresAt !== null && decoded.frame.tokenExpiresAt > (this.tokenExpiresAt ?? 0)) {
+          this.scheduleRefresh(decoded.frame.tokenExpiresAt);
+        }
         return;
       case 'error':
         sink.setConnection(this.welcome || !this.negotiating ? 'open' : 'connecting', { lastError: decoded.frame.message });
@@ -374,8 +402,8 @@ export class RealtimeConnection {
     if (welcome.resume === 'replay') {
       sink.noteStream({ sync: { mode: 'replay', replayed: welcome.replayed ?? 0, at: this.options.now() } });
     } else {
-      // The snapshot that follows replaces everything; until it comes, batches have no base.
-      this.position = { epoch: welcome.epoch, seq: welcome.seq };
+      // The snapshot that follows replaces everything; until it comes, batches have no base. The
+      // position stays what the store holds: a drop before the snapshot must not resume from it.
       this.awaitingSnapshot = true;
       const sync: Parameters<RealtimeSink['noteStream']>[0]['sync'] = { mode: 'snapshot', at: this.options.now() };
       if (welcome.reason) sync!.reason = welcome.reason;
@@ -417,12 +445,21 @@ export class RealtimeConnection {
     const quietFor = this.options.now() - this.lastFrameAt;
     const interval = this.pingInterval();
     if (quietFor > interval * LINK_CHECK.deadAfterIntervals + LINK_CHECK.graceMs) {
-      this.socket = null;
-      this.welcome = null;
-      this.detach(socket).close(4000, 'no frames: link presumed dead');
-      this.clearTimers();
-      this.scheduler.flush();
-      this.scheduleReconnect(`no data for ${Math.round(quietFor / 1000)} s`, 0, true);
+      // Silent by the clock, but a throttled background tab's timers make a quiet link look so too:
+      // a ping decides. Its answer, or any frame, within probeMs keeps the link.
+      if (this.probeTimer !== null) return;
+      this.heardSinceProbe = false;
+      if (this.negotiating) this.send({ type: 'ping', id: ++this.pingId });
+      this.probeTimer = setTimeout(() => {
+        this.probeTimer = null;
+        if (this.heardSinceProbe || this.socket !== socket) return;
+        this.socket = null;
+        this.welcome = null;
+        this.detach(socket).close(4000, 'no frames: link presumed dead');
+        this.clearTimers();
+        this.scheduler.flush();
+        this.scheduleReconnect(`no data for ${Math.round((this.options.now() - this.lastFrameAt) / 1000)} s`, 0, true);
+      }, LINK_CHECK.probeMs);
       return;
     }
     // By the clock, or by the timer alone when the clock says otherwise (a frozen or skewed clock).
@@ -506,8 +543,10 @@ export class RealtimeConnection {
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
     const { getToken } = this.options;
+    this.tokenExpiresAt = expiresAt;
     if (expiresAt === null || !getToken) return;
-    const delay = Math.max(0, expiresAt - LINK_CHECK.refreshBeforeExpiryMs - this.options.now());
+    const life = expiresAt - this.options.now();
+    const delay = Math.max(LINK_CHECK.minRefreshDelayMs, Math.min(life - LINK_CHECK.refreshBeforeExpiryMs, life * 0.8));
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
       Promise.resolve()
@@ -534,6 +573,7 @@ export class RealtimeConnection {
     if (this.stableTimer !== null) clearTimeout(this.stableTimer);
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
-    this.retryTimer = this.stableTimer = this.pingTimer = this.refreshTimer = null;
+    if (this.probeTimer !== null) clearTimeout(this.probeTimer);
+    this.retryTimer = this.stableTimer = this.pingTimer = this.refreshTimer = this.probeTimer = null;
   }
 }

@@ -26,19 +26,21 @@ export interface TokenSourceOptions {
  * gateway asks for one.
  */
 export function createTokenSource({ url, storage = null, fetch = globalThis.fetch }: TokenSourceOptions): TokenSource {
-  if (url) {
-    return async () => {
-      // Credentials: the endpoint knows the user by the site's cookie. No cache: a token must be fresh.
-      const response = await fetch(url, { credentials: 'include', cache: 'no-store', headers: { accept: 'application/json, text/plain' } });
-      if (!response.ok) return null;
-      return tokenFromBody(await response.text());
-    };
-  }
-  return ({ fresh }) => {
+  const stored: TokenSource = ({ fresh }) => {
     // A fresh token is asked for after the gateway refused one: the stored one is that one.
     if (fresh) return null;
     return readToken(storage);
   };
+  if (url) {
+    return async (request) => {
+      // Credentials: the endpoint knows the user by the site's cookie. No cache: a token must be fresh.
+      const response = await fetch(url, { credentials: 'include', cache: 'no-store', headers: { accept: 'application/json, text/plain' } });
+      const token = response.ok ? tokenFromBody(await response.text()) : null;
+      // The endpoint has none for us (signed out): a token the user typed into the form may do.
+      return token ?? stored(request);
+    };
+  }
+  return stored;
 }
 
 function tokenFromBody(body: string): string | null {

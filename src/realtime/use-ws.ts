@@ -5,7 +5,7 @@
  * `src/realtime/connection.ts`; this only ties its life to the component's.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import type { Channel, ClientMessage, LogStreamOptions } from '../protocol/frames.ts';
+import { ALL_CHANNELS, LOGS_CHANNEL_PREFIX, type Channel, type ClientMessage, type LogStreamOptions } from '../protocol/frames.ts';
 import { RealtimeConnection, type RealtimeConnectionOptions } from './connection.ts';
 import { useRealtime } from '../store/realtime.ts';
 
@@ -24,10 +24,19 @@ export function useWS(url: string, enabled = true, options?: UseWSOptions): Real
   // Options are read when a connection starts; changing them alone does not reconnect.
   const optionsRef = useRef(options);
   optionsRef.current = options;
+  /**
+   * What components asked for (channels, log options), kept across
+   * connections: a new one (after a sign-in, or a URL change) starts with it,
+   * while the components that asked see no change and do not ask again.
+   */
+  const channelsRef = useRef<Set<Channel> | null>(null);
+  const logOptionsRef = useRef(new Map<string, LogStreamOptions>());
 
   useEffect(() => {
     if (!enabled) return;
-    const connection = new RealtimeConnection({ ...optionsRef.current, url, sink: useRealtime.getState() });
+    channelsRef.current ??= new Set(optionsRef.current?.channels ?? ALL_CHANNELS);
+    const connection = new RealtimeConnection({ ...optionsRef.current, channels: [...channelsRef.current], url, sink: useRealtime.getState() });
+    for (const [nodeId, logOptions] of logOptionsRef.current) connection.setLogOptions(nodeId, logOptions);
     connectionRef.current = connection;
     connection.start();
     return () => {
@@ -39,9 +48,22 @@ export function useWS(url: string, enabled = true, options?: UseWSOptions): Real
   return useMemo(
     () => ({
       send: (message: ClientMessage) => connectionRef.current?.send(message) ?? false,
-      subscribe: (channels: readonly Channel[]) => connectionRef.current?.subscribe(channels),
-      unsubscribe: (channels: readonly Channel[]) => connectionRef.current?.unsubscribe(channels),
-      setLogOptions: (nodeId: string, logOptions: LogStreamOptions) => connectionRef.current?.setLogOptions(nodeId, logOptions),
+      subscribe: (channels: readonly Channel[]) => {
+        channelsRef.current ??= new Set(optionsRef.current?.channels ?? ALL_CHANNELS);
+        for (const channel of channels) channelsRef.current.add(channel);
+        connectionRef.current?.subscribe(channels);
+      },
+      unsubscribe: (channels: readonly Channel[]) => {
+        for (const channel of channels) {
+          channelsRef.current?.delete(channel);
+          if (channel.startsWith(LOGS_CHANNEL_PREFIX)) logOptionsRef.current.delete(channel.slice(LOGS_CHANNEL_PREFIX.length));
+        }
+        connectionRef.current?.unsubscribe(channels);
+      },
+      setLogOptions: (nodeId: string, logOptions: LogStreamOptions) => {
+        logOptionsRef.current.set(nodeId, logOptions);
+        connectionRef.current?.setLogOptions(nodeId, logOptions);
+      },
     }),
     [],
   );

@@ -56,7 +56,9 @@ export class AccessControl {
       authenticator = await this.authenticator;
     } catch (error) {
       this.counters.unauthorized++;
-      return { ok: false, code: CLOSE_CODES.internalError, reason: `auth misconfigured: ${error instanceof Error ? error.message : 'unknown'}`.slice(0, 80) };
+      // The configuration error itself is the operator's (printed at start-up), not the client's to read.
+      void error;
+      return { ok: false, code: CLOSE_CODES.internalError, reason: 'auth misconfigured on the gateway' };
     }
     const verified = await authenticator.verify(token);
     if (!verified.ok) {

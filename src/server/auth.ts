@@ -33,6 +33,8 @@ export interface Identity {
   projects: '*' | ReadonlySet<string>;
   /** exp in ms since the epoch, or null when the token has no exp. */
   expiresAt: number | null;
+  /** Claim `publish: true`: the token may also feed its projects over HTTP, not only watch them. */
+  canPublish: boolean;
 }
 
 export type VerifyResult =
@@ -59,7 +61,7 @@ const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 const INFERRED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 const MAX_MESSAGE_LENGTH = 120;
 
-const ANONYMOUS: Identity = Object.freeze({ user: 'anonymous', projects: '*', expiresAt: null });
+const ANONYMOUS: Identity = Object.freeze({ user: 'anonymous', projects: '*', expiresAt: null, canPublish: true });
 
 /** Builds the authenticator once at startup; rejects with a clear Error on a bad configuration. */
 export async function createAuthenticator(config: AuthConfig | null): Promise<Authenticator> {
@@ -98,9 +100,9 @@ export function canAccess(identity: Identity, projectId: string): boolean {
 /** A signed HS256 token, for tests, the dev mint script and docs. Without `expiresInS` the token never expires. */
 export async function mintToken(
   secret: string,
-  claims: { sub: string; projects: '*' | string[]; expiresInS?: number; issuer?: string; audience?: string },
+  claims: { sub: string; projects: '*' | string[]; publish?: boolean; expiresInS?: number; issuer?: string; audience?: string },
 ): Promise<string> {
-  const jwt = new SignJWT({ projects: claims.projects })
+  const jwt = new SignJWT({ projects: claims.projects, ...(claims.publish ? { publish: true } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt();
@@ -159,7 +161,10 @@ function identityFrom(payload: JWTPayload): VerifyResult {
   if (!projects) {
     return fail('invalid', `"projects" must be "*" or an array of at most ${CLAIM_LIMITS.projects} project ids`);
   }
-  return { ok: true, identity: { user: sub, projects, expiresAt: typeof exp === 'number' ? exp * 1000 : null } };
+  return {
+    ok: true,
+    identity: { user: sub, projects, expiresAt: typeof exp === 'number' ? exp * 1000 : null, canPublish: payload.publish === true },
+  };
 }
 
 function projectsFrom(claim: unknown): Identity['projects'] | null {

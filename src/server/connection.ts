@@ -200,7 +200,13 @@ export class Connection implements RoomMember {
     this.phase = 'joined';
     this.room = room;
     this.refreshIdentity(identity, false);
-    if (hello?.channels) this.subscriptions = new Subscriptions(hello.channels);
+    if (hello?.channels) {
+      this.subscriptions = new Subscriptions([]);
+      if (!this.subscriptions.subscribe(hello.channels).ok) {
+        this.reject('too-many-channels', `at most ${FRAME_LIMITS.maxChannels} log channels per connection`);
+        this.subscriptions = new Subscriptions(hello.channels.filter((channel) => !channel.startsWith('logs:')));
+      }
+    }
     for (const { nodeId, ...options } of hello?.logs ?? []) this.subscriptions.setLogOptions(nodeId, options);
     const resume: ResumePoint | undefined = hello?.resume;
     room.join(this, resume);
@@ -262,6 +268,11 @@ export class Connection implements RoomMember {
       return;
     }
     this.replay(join.seq, plan.entries);
+    // A log channel the client named in its hello may be new to it (chosen while it was away):
+    // its window, after the replay, replaces whatever partial log the client holds.
+    for (const channel of this.subscriptions.list()) {
+      if (channel.startsWith('logs:') && channel !== 'logs:*') this.sendLogWindow(channel.slice('logs:'.length));
+    }
   }
 
   receiveSnapshot(snapshot: RoomSnapshot, reason: SnapshotReason): void {

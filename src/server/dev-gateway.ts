@@ -9,8 +9,8 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_PROJECT } from '../protocol/mesh.ts';
-import { authConfigFromEnv } from './auth-env.ts';
-import { accessSettingsFromEnv, simulationSettingsFromEnv, type SimulationSettings } from './env.ts';
+import { gatewayAccessFromEnv } from './access-env.ts';
+import { simulationSettingsFromEnv, type SimulationSettings } from './env.ts';
 import { GATEWAY_DEFAULTS, type Gateway } from './gateway.ts';
 import { pathnameOf, rejectUpgrade } from './http/http-helpers.ts';
 import { createPublishEndpoint } from './http/publish-endpoint.ts';
@@ -56,13 +56,8 @@ export function mountDevGateway(httpServer: EventEmitter, middlewares: Middlewar
   const settings: SimulationSettings = { ...simulationSettingsFromEnv(options.env), ...withoutUndefined(options.simulation ?? {}) };
   const path = options.gateway?.path ?? GATEWAY_DEFAULTS.path;
   // The same access settings as `npm start` (token auth, origins, projects, limits); explicit options win.
-  const access = accessSettingsFromEnv(options.env);
   const gatewayOptions: SimulatedGatewayOptions['gateway'] = {
-    allowedOrigins: access.allowedOrigins,
-    projects: access.projects,
-    maxConnectionsPerUser: access.maxConnectionsPerUser,
-    maxConnectionsPerProject: access.maxConnectionsPerProject,
-    auth: authConfigFromEnv(options.env),
+    ...gatewayAccessFromEnv(options.env),
     ...withoutUndefined(options.gateway ?? {}),
   };
 

@@ -235,7 +235,13 @@ export class Gateway {
       maxRooms: this.settings.maxRooms,
       idleTimeoutMs: this.settings.roomIdleTimeoutMs,
       scheduler: this.settings.scheduler,
-      room: { now: this.settings.now, stateLimits: this.settings.stateLimits, replayLimits: this.settings.replayLimits },
+      room: {
+        now: this.settings.now,
+        stateLimits: this.settings.stateLimits,
+        replayLimits: this.settings.replayLimits,
+        // Half the slow-consumer limit: a replay sent in one go must not get a healthy client closed with 4409.
+        maxReplayChars: this.settings.maxBufferedBytes / 2,
+      },
       onOpened: (projectId, room, cause) => this.callHook('onProjectOpened', projectId, () => this.settings.onProjectOpened?.(projectId, room, cause)),
       onClosed: (projectId, room, cause) => this.callHook('onProjectClosed', projectId, () => this.settings.onProjectClosed?.(projectId, room, cause)),
     });
@@ -480,7 +486,7 @@ export class Gateway {
     const token = hello.token ?? this.bearerTokens.get(socket);
     this.bearerTokens.delete(socket);
     void this.access.authorize(token, connection.projectId).then(
-      (decision) => this.admit(connection, decision, hello),
+      (decision) => this.guardAsync(connection, () => this.admit(connection, decision, hello)),
       (error: unknown) => this.refuse(connection, { ok: false, code: CLOSE_CODES.internalError, reason: 'internal error' }, error),
     );
   }
@@ -512,7 +518,7 @@ export class Gateway {
 
   /** A fresh token on a live connection: the same user, still allowed, or the connection ends with its refusal. */
   private onAuth(connection: Connection, token: string): void {
-    void this.access.authorize(token, connection.projectId).then((decision) => {
+    void this.access.authorize(token, connection.projectId).then((decision) => this.guardAsync(connection, () => {
       if (connection.isDetached) return;
       if (!decision.ok) {
         this.refuse(connection, decision);
@@ -522,7 +528,19 @@ export class Gateway {
         return this.refuse(connection, { ok: false, code: CLOSE_CODES.unauthorized, reason: 'token is for another user' });
       }
       connection.refreshIdentity(decision.identity satisfies ConnectionIdentity);
-    });
+    }));
+  }
+
+  /**
+   * What runs after an await is outside every socket callback's guard: a
+   * throw there would be an unhandled rejection, which ends the process.
+   */
+  private guardAsync(connection: Connection, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.refuse(connection, { ok: false, code: CLOSE_CODES.internalError, reason: 'internal error' }, error);
+    }
   }
 
   private onDetached(connection: Connection): void {

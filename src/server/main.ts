@@ -6,51 +6,28 @@
  * MESHWATCH_PROJECTS, MESHWATCH_MAX_CONNECTIONS_* and MESHWATCH_JWT_* (see env.ts).
  * Without token auth it listens on loopback only, whatever HOST says.
  */
-import type { AuthConfig } from './auth.ts';
-import { authConfigFromEnv } from './auth-env.ts';
-import { accessSettingsFromEnv, listenSettingsFromEnv, loopbackListenHost, simulationSettingsFromEnv } from './env.ts';
+import { gatewayAccessFromEnv, type GatewayAccessOptions } from './access-env.ts';
+import { listenSettingsFromEnv, loopbackListenHost, simulationSettingsFromEnv } from './env.ts';
 import { createStandaloneServer } from './standalone.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 /** Exit status for a configuration that must not be run with (a bad key would otherwise mean no auth). */
 const EXIT_BAD_CONFIG = 2;
 
-let auth: AuthConfig | null;
+let access: GatewayAccessOptions;
 try {
-  auth = authConfigFromEnv();
+  access = gatewayAccessFromEnv();
 } catch (error) {
   console.error(`meshwatch: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(EXIT_BAD_CONFIG);
 }
 const listen = listenSettingsFromEnv();
-const { host, notice } = loopbackListenHost(listen.host, auth !== null);
+const { host, notice } = loopbackListenHost(listen.host, Boolean(access.auth));
 const port = listen.port;
 const simulation = simulationSettingsFromEnv();
-const access = accessSettingsFromEnv();
-const app = createStandaloneServer({
-  simulation,
-  gateway: {
-    allowedOrigins: access.allowedOrigins,
-    projects: access.projects,
-    maxConnectionsPerUser: access.maxConnectionsPerUser,
-    maxConnectionsPerProject: access.maxConnectionsPerProject,
-    auth,
-  },
-});
+const app = createStandaloneServer({ simulation, gateway: access });
 
-if (notice !== null) console.warn(`meshwatch: ${notice}`);
-try {
-  const address = await app.listen(port, host);
-  const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  const simulated = simulation.enabled
-    ? `simulated mesh per project: ~${simulation.size} nodes, ~${simulation.ratePerSecond} msg/s`
-    : 'simulator off';
-  console.log(`meshwatch listening on ${origin} · gateway ${origin.replace('http', 'ws')}/ws?project=<id> · ${simulated}`);
-} catch (error) {
-  console.error(`meshwatch could not listen on ${host}:${port}:`, error instanceof Error ? error.message : error);
-  process.exit(1);
-}
-
+// Installed before listening: a SIGTERM during start-up must close gracefully too, not kill the process outright.
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -68,3 +45,17 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     );
   });
 }
+
+if (notice !== null) console.warn(`meshwatch: ${notice}`);
+try {
+  const address = await app.listen(port, host);
+  const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const simulated = simulation.enabled
+    ? `simulated mesh per project: ~${simulation.size} nodes, ~${simulation.ratePerSecond} msg/s`
+    : 'simulator off';
+  console.log(`meshwatch listening on ${origin} · gateway ${origin.replace('http', 'ws')}/ws?project=<id> · ${simulated}`);
+} catch (error) {
+  console.error(`meshwatch could not listen on ${host}:${port}:`, error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+

@@ -80,6 +80,8 @@ export interface RoomOptions {
   now: () => number;
   stateLimits?: Partial<ProjectStateLimits>;
   replayLimits?: Partial<ReplayLimits>;
+  /** A replay larger than this (serialised characters) is sent as a snapshot instead. Default: unbounded. */
+  maxReplayChars?: number;
 }
 
 /** Presence names at most this many users; the count covers everyone. */
@@ -225,7 +227,8 @@ export class Room {
     if (!resume) return snapshot('new');
     if (resume.epoch !== this.streamEpoch) return snapshot('epoch-changed');
     if (resume.seq > this.lastSeq) return snapshot('ahead');
-    const entries = this.replay.since(resume.seq, this.lastSeq);
+    const { entries, tooLarge } = this.replay.sinceWithin(resume.seq, this.lastSeq, this.options.maxReplayChars ?? Infinity);
+    if (tooLarge) return snapshot('gap-too-large');
     return entries ? { kind: 'replay', entries } : snapshot('gap-too-old');
   }
 

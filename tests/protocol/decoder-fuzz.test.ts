@@ -418,7 +418,7 @@ const CLIENT_BREAKS: Record<string, Array<[(string | number)[], unknown]>> = {
     [['resume', 'epoch'], ''],
     [['channels'], ['nope']],
     [['channels'], 'topology'],
-    [['channels'], Array.from({ length: 301 }, () => 'topology')],
+    [['channels'], Array.from({ length: 306 }, () => 'topology')],
     [['logs'], Array.from({ length: 257 }, () => ({ nodeId: 'a' }))],
     [['logs', 0, 'nodeId'], ''],
     [['logs', 0, 'minLevel'], 'fatal'],

@@ -107,7 +107,7 @@ describe('the realtime link’s health', () => {
 
   describe('a tab that was in the background', () => {
     it.each(['visible', 'focus'] as const)(
-      'notices a link dead while its timers slept, on %s, and resumes on a new socket at once',
+      'notices a link silent while its timers slept, on %s, probes it, and resumes on a new socket when the probe goes unanswered',
       async (event) => {
         const first = await openLink();
         // Two minutes pass in the background: no timer fires, no frame comes.
@@ -116,12 +116,16 @@ describe('the realtime link’s health', () => {
         expect(store.getState().status).toBe('open');
 
         environment.emit(event);
+        // Silent by the clock: a ping decides (a throttled tab's quiet link looks the same).
+        expect(pingsOf(first)).toHaveLength(1);
+        expect(first.closedByClient).toBeNull();
+        vi.advanceTimersByTime(LINK_CHECK.probeMs);
         expect(first.closedByClient?.code).toBe(4000);
         expect(store.getState().status).toBe('reconnecting');
         expect(store.getState().connection.lastError).toMatch(/no data for 1\d\d s/);
-        // No backoff: the retry is due now (a zero-delay timer, which a visible tab runs at once).
+        // No backoff: the retry is due now.
         expect(retryDelay()).toBe(0);
-        vi.advanceTimersByTime(0);
+        vi.advanceTimersByTime(1);
         expect(sockets.sockets).toHaveLength(2);
 
         const second = sockets.last();
@@ -130,6 +134,18 @@ describe('the realtime link’s health', () => {
         expect(store.getState().status).toBe('open');
       },
     );
+
+    it('keeps a link silent by the clock that answers the probe (a throttled tab on a quiet project)', async () => {
+      const first = await openLink();
+      clock.jump(2 * 60_000);
+      environment.emit('visible');
+      expect(pingsOf(first)).toHaveLength(1);
+      first.receive({ type: 'pong', id: 1, ts: clock.now() });
+      vi.advanceTimersByTime(LINK_CHECK.probeMs);
+      expect(first.closedByClient).toBeNull();
+      expect(sockets.sockets).toHaveLength(1);
+      expect(store.getState().status).toBe('open');
+    });
 
     it('keeps a link that was away for less than the dead time, and pings it', async () => {
       const first = await openLink();
@@ -201,6 +217,9 @@ describe('the realtime link’s health', () => {
       expect(first.closedByClient).toBeNull();
       vi.advanceTimersByTime(PING_MS);
       expect(3 * PING_MS).toBeGreaterThan(DEAD_AFTER_MS);
+      // Past the dead time by the clock: one last ping, unanswered within probeMs, ends it.
+      expect(first.closedByClient).toBeNull();
+      vi.advanceTimersByTime(LINK_CHECK.probeMs);
       expect(first.closedByClient?.code).toBe(4000);
       expect(retryDelay()).toBe(0);
       // A zero-delay timer set inside a timer callback: the fake clock runs it a millisecond later.

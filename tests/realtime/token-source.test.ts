@@ -41,6 +41,12 @@ describe('token source', () => {
       expect(await getToken({ fresh: false })).toBeNull();
     });
 
+    it('falls back to a token typed into the sign-in form when the endpoint has none', async () => {
+      const getToken = createTokenSource({ url: '/auth/token', fetch: respond(401, ''), storage: memoryStorage({ [TOKEN_STORAGE_KEY]: 'typed' }) });
+      expect(await getToken({ fresh: false })).toBe('typed');
+      expect(await getToken({ fresh: true })).toBeNull();
+    });
+
     it('throws when the request fails, so the connection retries', async () => {
       const fetch = vi.fn(async () => {
         throw new TypeError('network down');

@@ -131,6 +131,37 @@ describe('useWS', () => {
     expect(useRealtime.getState().status).toBe('closed');
   });
 
+  it('carries channels and log options a component asked for into the next connection', async () => {
+    const hellos: Array<{ channels?: string[]; logs?: Array<{ nodeId: string; paused?: boolean }> }> = [];
+    server.use(
+      gateway.addEventListener('connection', ({ client }) => {
+        client.addEventListener('message', (event) => {
+          const message = JSON.parse(String(event.data));
+          if (message.type === 'hello') hellos.push(message);
+        });
+        onHello(client);
+      }),
+    );
+    let link: ReturnType<typeof useWS> | null = null;
+    function Linked({ enabled }: { enabled: boolean }) {
+      link = useWS(URL, enabled, { random: () => 0, channels: ['topology'] });
+      return null;
+    }
+    const view = render(<Linked enabled />);
+    await waitFor(() => expect(useRealtime.getState().status).toBe('open'));
+    act(() => {
+      link!.subscribe(['logs:db']);
+      link!.setLogOptions('db', { paused: true });
+    });
+    // A restart (as after a sign-in): the component that subscribed does not ask again.
+    view.rerender(<Linked enabled={false} />);
+    view.rerender(<Linked enabled />);
+    await waitFor(() => expect(hellos).toHaveLength(2));
+    expect(hellos[1]?.channels).toEqual(['topology', 'logs:db']);
+    expect(hellos[1]?.logs).toEqual([{ nodeId: 'db', paused: true }]);
+    view.unmount();
+  });
+
   it('connects to nothing while disabled', async () => {
     let connections = 0;
     server.use(gateway.addEventListener('connection', () => connections++));

@@ -34,6 +34,8 @@ function expectFailure(result: VerifyResult, reason: 'missing' | 'invalid' | 'ex
   }
 }
 
+const SECRET_FOR_PUBLISH = 'a-secret-for-the-publish-claim-test-of-32+-bytes';
+
 describe('auth with a shared secret', () => {
   let auth: Authenticator;
   let strict: Authenticator;
@@ -62,7 +64,7 @@ describe('auth with a shared secret', () => {
 
   it('gives a token without exp a null expiresAt, and one without projects no projects', async () => {
     const result = await auth.verify(await signed({ sub: 'bob' }));
-    expect(result).toEqual({ ok: true, identity: { user: 'bob', projects: new Set(), expiresAt: null } });
+    expect(result).toEqual({ ok: true, identity: { user: 'bob', projects: new Set(), expiresAt: null, canPublish: false } });
   });
 
   it.each(['HS384', 'HS512'])('accepts %s tokens too', async (alg) => {
@@ -205,17 +207,25 @@ describe('auth with a public key', () => {
 });
 
 describe('auth when not configured', () => {
+  it('reads the publish claim: only `publish: true` lets a token feed projects', async () => {
+    const auth = await createAuthenticator({ secret: SECRET_FOR_PUBLISH });
+    const publisher = await auth.verify(await mintToken(SECRET_FOR_PUBLISH, { sub: 'ci', projects: '*', publish: true }));
+    const viewer = await auth.verify(await mintToken(SECRET_FOR_PUBLISH, { sub: 'eve', projects: '*' }));
+    expect(publisher.ok && publisher.identity.canPublish).toBe(true);
+    expect(viewer.ok && viewer.identity.canPublish).toBe(false);
+  });
+
   it.each([{ config: null }, { config: {} }])('requires nothing and lets everyone in as anonymous with $config', async ({ config }) => {
     const auth = await createAuthenticator(config);
     expect(auth.required).toBe(false);
     for (const token of [undefined, '', 'garbage']) {
-      expect(await auth.verify(token)).toEqual({ ok: true, identity: { user: 'anonymous', projects: '*', expiresAt: null } });
+      expect(await auth.verify(token)).toEqual({ ok: true, identity: { user: 'anonymous', projects: '*', expiresAt: null, canPublish: true } });
     }
   });
 });
 
 describe('canAccess', () => {
-  const identity = (projects: Identity['projects']): Identity => ({ user: 'u', projects, expiresAt: null });
+  const identity = (projects: Identity['projects']): Identity => ({ user: 'u', projects, expiresAt: null, canPublish: false });
   it.each([
     { projects: '*' as const, project: 'demo', expected: true },
     { projects: new Set(['demo', 'shop']), project: 'demo', expected: true },

@@ -274,6 +274,16 @@ describe('gateway channels', () => {
     expect(client.closeEvent).toBeNull();
   });
 
+  it('refuses a hello naming more than 300 log channels with too-many-channels, keeping its base channels', async () => {
+    await gateway();
+    const ids = Array.from({ length: 301 }, (_, i) => `logs:n${i}` as Channel);
+    const client = await connect(['events', 'topology', ...ids]);
+    await waitFor(() => errors(client).length === 1, 'refusal');
+    expect(errors(client)[0]).toMatchObject({ code: 'too-many-channels' });
+    expect(client.welcome!.channels).toEqual(['events', 'topology']);
+    expect(client.closeEvent).toBeNull();
+  });
+
   it('gives a floor client (no subprotocol) everything: every channel, every node’s log', async () => {
     await gateway();
     seedProject();

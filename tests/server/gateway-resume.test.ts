@@ -233,6 +233,36 @@ describe('gateway resume', () => {
     expect(tooLate.welcome).toMatchObject({ resume: 'snapshot', reason: 'gap-too-old' });
   });
 
+  it('sends a snapshot saying gap-too-large rather than a replay that would pass half the slow-consumer limit', async () => {
+    const running = await gateway({ maxBufferedBytes: 64 * 1024 });
+    publishMany(running, 5);
+    const first = await connect(running);
+    const { epoch } = first.snapshot!;
+    first.close();
+    await waitFor(() => running.gateway.stats().connections === 0, 'first client gone');
+    // About 100 KB of log chunks: within the replay buffer, past 32 KiB.
+    for (let i = 0; i < 100; i++) running.gateway.publish('p1', { type: 'log-chunk', nodeId: 'n', text: 'x'.repeat(1_000) });
+    const back = await connect(running, { epoch, seq: 5 });
+    expect(back.welcome).toMatchObject({ resume: 'snapshot', reason: 'gap-too-large', seq: 105 });
+    expect(back.closeEvent).toBeNull();
+  });
+
+  it('sends the window of a log channel named in a resuming hello after the replay', async () => {
+    const running = await gateway();
+    running.gateway.publish('p1', { type: 'log-chunk', nodeId: 'db', text: 'before\nthe drop', level: 'warn' });
+    const first = await connect(running);
+    const { epoch } = first.snapshot!;
+    first.close();
+    await waitFor(() => running.gateway.stats().connections === 0, 'first client gone');
+    running.gateway.publish('p1', { type: 'log-chunk', nodeId: 'db', text: 'while away', level: 'info' });
+    const back = await TestClient.open(running.url('p1'), undefined, { hello: { resume: { epoch, seq: 1 }, channels: ['topology', 'logs:db'] } });
+    clients.push(back);
+    await waitFor(() => back.frames.some((frame) => frame.kind === 'logs'), 'log window');
+    const window = back.frames.find((frame) => frame.kind === 'logs');
+    expect(window?.kind === 'logs' && window.frame.lines.map((line) => line.text)).toEqual(['before', 'the drop', 'while away']);
+    expect(back.welcome).toMatchObject({ resume: 'replay', replayed: 1 });
+  });
+
   it('sends a snapshot saying ahead to a client that holds a seq the stream has not reached', async () => {
     const running = await gateway();
     publishMany(running, 20);

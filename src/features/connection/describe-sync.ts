@@ -25,6 +25,8 @@ function snapshotText(reason: SnapshotReason): string | null {
       return 'fresh snapshot · gateway restarted';
     case 'gap-too-old':
       return 'fresh snapshot · gap too old to replay';
+    case 'gap-too-large':
+      return 'fresh snapshot · too much missed to replay';
     case 'ahead':
       return 'fresh snapshot · gateway is behind this page';
     case 'client-requested':

@@ -50,6 +50,26 @@ export class ReplayBuffer {
    * all (`lastSeq` is the stream's latest); null when some were already let go.
    */
   since(seq: number, lastSeq: number): StreamEntry[] | null {
+    return this.sinceWithin(seq, lastSeq, Infinity).entries;
+  }
+
+  /**
+   * `since`, and whether the entries' serialised size stays within
+   * `maxChars`: past it, `tooLarge` (a replay that would fill the client's
+   * send buffer in one go is better served as a snapshot).
+   */
+  sinceWithin(seq: number, lastSeq: number, maxChars: number): { entries: StreamEntry[] | null; tooLarge: boolean } {
+    const entries = this.sinceUnbounded(seq, lastSeq);
+    if (!entries || maxChars === Infinity) return { entries, tooLarge: false };
+    let chars = 0;
+    for (const entry of entries) {
+      chars += entry.serialised.length;
+      if (chars > maxChars) return { entries: null, tooLarge: true };
+    }
+    return { entries, tooLarge: false };
+  }
+
+  private sinceUnbounded(seq: number, lastSeq: number): StreamEntry[] | null {
     if (seq === lastSeq) return [];
     if (seq > lastSeq) return null;
     this.evict();

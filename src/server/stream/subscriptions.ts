@@ -79,8 +79,10 @@ export class Subscriptions {
   unsubscribe(channels: readonly Channel[]): void {
     for (const channel of channels) {
       if (BASE.has(channel)) this.base.delete(channel as BaseChannel);
-      else if (channel === ALL_LOGS_CHANNEL) this.allLogs = false;
-      else {
+      else if (channel === ALL_LOGS_CHANNEL) {
+        this.allLogs = false;
+        for (const node of [...this.streams.keys()]) if (!this.logNodes.has(node)) this.streams.delete(node);
+      } else {
         const node = channel.slice(LOGS_CHANNEL_PREFIX.length);
         this.logNodes.delete(node);
         this.streams.delete(node);
