@@ -210,7 +210,17 @@ export const AuthenticatedFrame = z.object({
 });
 export type AuthenticatedFrame = z.infer<typeof AuthenticatedFrame>;
 
-export const PongFrame = z.object({ type: z.literal('pong'), id: z.number().int().optional(), ts: z.number() });
+/**
+ * `seq`, when present: every message up to it the connection is subscribed to
+ * has been sent. A client whose channels are quiet moves its resume point on
+ * with it, so a later resume is a short replay, not a snapshot.
+ */
+export const PongFrame = z.object({
+  type: z.literal('pong'),
+  id: z.number().int().optional(),
+  ts: z.number(),
+  seq: z.number().int().nonnegative().optional(),
+});
 export type PongFrame = z.infer<typeof PongFrame>;
 
 /** A refused client message: counted on the gateway; the connection closes with 1008 if they persist. */

@@ -377,8 +377,14 @@ export class RealtimeConnection {
       case 'error':
         sink.setConnection(this.welcome || !this.negotiating ? 'open' : 'connecting', { lastError: decoded.frame.message });
         return;
-      case 'pong':
+      case 'pong': {
+        // Nothing we are subscribed to happened up to `seq`: the resume point moves on.
+        const { seq } = decoded.frame;
+        if (seq !== undefined && this.position && !this.awaitingSnapshot && this.welcome?.epoch === this.position.epoch) {
+          this.position.seq = Math.max(this.position.seq, seq);
+        }
         return;
+      }
       case 'invalid':
         break;
     }

@@ -115,6 +115,8 @@ export interface ConnectionOptions extends ConnectionHandlers {
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 /** A degraded connection's flush window is this many times the normal one, so more stats coalesce. */
 const DEGRADED_FLUSH_FACTOR = 5;
+/** Bad messages are counted toward `maxBadMessages` within windows this long. */
+const BAD_MESSAGE_WINDOW_MS = 60_000;
 /** The longest timer Node accepts; a token valid for longer is re-checked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -136,6 +138,7 @@ export class Connection implements RoomMember {
   private cancelHello: Cancel | null = null;
   private cancelExpiry: Cancel | null = null;
   private badMessages = 0;
+  private badWindowStart = 0;
   private detached = false;
   /** Settles when the socket has closed, whoever closed it. */
   readonly closed: Promise<void>;
@@ -502,6 +505,8 @@ export class Connection implements RoomMember {
     if (message.type === 'ping') {
       const pong: PongFrame = { type: 'pong', ts: this.options.now() };
       if (message.id !== undefined) pong.id = message.id;
+      const settled = this.phase === 'joined' && this.options.mode === 'v1' ? this.queue.settledSeq : null;
+      if (settled !== null) pong.seq = settled;
       this.send(JSON.stringify(pong));
       return;
     }
@@ -541,7 +546,13 @@ export class Connection implements RoomMember {
   }
 
   private subscribe(message: ClientMessageOf<'subscribe'>): void {
+    const before = new Set(this.subscriptions.list());
     const change = this.subscriptions.subscribe(message.channels);
+    // A base channel added back missed what was published meanwhile: a snapshot brings it up to date.
+    if (change.ok && message.channels.some((channel) => !before.has(channel) && !channel.startsWith('logs:'))) {
+      this.room?.resync(this);
+      return;
+    }
     if (!change.ok) return this.reject('too-many-channels', `at most ${FRAME_LIMITS.maxChannels} log channels per connection`);
     for (const nodeId of change.logsStarted) this.sendLogWindow(nodeId);
     // `logs:*`: every node that has a log gets its window (the ones just named above already did).
@@ -566,6 +577,12 @@ export class Connection implements RoomMember {
 
   private reject(code: string, message: string): void {
     this.options.counters.clientMessagesRejected++;
+    // "Persist" means many within a minute, not twenty over a connection's whole life.
+    const now = this.options.scheduler.now();
+    if (now - this.badWindowStart > BAD_MESSAGE_WINDOW_MS) {
+      this.badWindowStart = now;
+      this.badMessages = 0;
+    }
     this.badMessages++;
     const frame: ErrorFrame = { type: 'error', code, message };
     this.send(JSON.stringify(frame));

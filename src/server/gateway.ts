@@ -21,7 +21,7 @@ import { createOriginPolicy, type OriginPolicy } from './http/origin.ts';
 import { withoutUndefined } from './options.ts';
 import { ProjectState, type ProjectStateLimits } from './project-state.ts';
 import type { PublishAllOutcome, PublishOutcome, Room } from './room.ts';
-import type { ReplayLimits } from './stream/replay-buffer.ts';
+import type { ReplayBudget, ReplayLimits } from './stream/replay-buffer.ts';
 import { RoomTable, type ProjectCloseCause, type ProjectOpenCause } from './rooms.ts';
 import { realScheduler, type Scheduler } from './scheduler.ts';
 
@@ -61,6 +61,8 @@ export interface GatewayOptions {
   maxConnectionsPerProject?: number;
   /** Bounds of each project's replay buffer (count, age, bytes); defaults are REPLAY_DEFAULTS. */
   replayLimits?: Partial<ReplayLimits>;
+  /** Characters all projects' replay buffers may hold together. Default 256 MiB. */
+  maxReplayBytesTotal?: number;
   /** On shutdown each client is told to wait a random delay up to this before reconnecting, so a restart is not stormed. Default 3 000 ms. */
   shutdownRetryJitterMs?: number;
   /** Random numbers in [0, 1), for the shutdown jitter. Default `Math.random`. */
@@ -129,6 +131,7 @@ export const GATEWAY_DEFAULTS = {
   maxConnectionsPerUser: 50,
   maxConnectionsPerProject: 1_000,
   shutdownRetryJitterMs: 3_000,
+  maxReplayBytesTotal: 256 * 1024 * 1024,
   maxBadMessages: 20,
   maxRooms: 1_000,
   roomIdleTimeoutMs: 10 * 60_000,
@@ -150,6 +153,8 @@ export interface GatewayStats extends GatewayCounters {
   refused: AccessCounters;
   /** Whether token auth is on. */
   authRequired: boolean;
+  /** Characters of envelopes all replay buffers hold (bounded by `maxReplayBytesTotal`). */
+  replayChars: number;
 }
 
 type Settings = Required<
@@ -193,6 +198,7 @@ export class Gateway {
     rateLimited: 0,
   };
   private readonly access: AccessControl;
+  private readonly replayBudget: ReplayBudget;
   /** Tokens offered as a subprotocol entry, read at the upgrade, until the hello asks for them. */
   private readonly bearerTokens = new WeakMap<WebSocket, string>();
   /** Rooms whose watchers changed; told who is watching on the next presence tick. */
@@ -222,6 +228,7 @@ export class Gateway {
       ...withoutUndefined(rest),
     };
     this.originPolicy = createOriginPolicy(allowedOrigins, { allowedHosts: allowedHosts ?? [] });
+    this.replayBudget = { usedChars: 0, maxChars: this.settings.maxReplayBytesTotal };
     this.access = new AccessControl({
       auth: auth ?? null,
       ...(projects ? { projects } : {}),
@@ -241,6 +248,7 @@ export class Gateway {
         replayLimits: this.settings.replayLimits,
         // Half the slow-consumer limit: a replay sent in one go must not get a healthy client closed with 4409.
         maxReplayChars: this.settings.maxBufferedBytes / 2,
+        replayBudget: this.replayBudget,
       },
       onOpened: (projectId, room, cause) => this.callHook('onProjectOpened', projectId, () => this.settings.onProjectOpened?.(projectId, room, cause)),
       onClosed: (projectId, room, cause) => this.callHook('onProjectClosed', projectId, () => this.settings.onProjectClosed?.(projectId, room, cause)),
@@ -373,6 +381,7 @@ export class Gateway {
       publishesRefused: this.publishesRefused,
       originsRefused: this.originsRefused,
       refused: { ...this.access.counters },
+      replayChars: this.replayBudget.usedChars,
       authRequired: this.access.authRequired,
     };
   }

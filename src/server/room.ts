@@ -12,7 +12,7 @@ import type { Envelope, Payload } from '../protocol/messages.ts';
 import { encodeEnvelope } from '../protocol/codec.ts';
 import { floorSnapshotEnvelopes } from './floor-snapshot.ts';
 import { ProjectState, type ProjectStateLimits, type StateRefusal } from './project-state.ts';
-import { REPLAY_DEFAULTS, ReplayBuffer, type ReplayLimits } from './stream/replay-buffer.ts';
+import { REPLAY_DEFAULTS, ReplayBuffer, type ReplayBudget, type ReplayLimits } from './stream/replay-buffer.ts';
 import { channelOf, coalesceKeyOf, type StreamEntry } from './stream/stream-entry.ts';
 
 /** What a room needs from a connection. */
@@ -80,6 +80,8 @@ export interface RoomOptions {
   now: () => number;
   stateLimits?: Partial<ProjectStateLimits>;
   replayLimits?: Partial<ReplayLimits>;
+  /** Shared by every room of a gateway: the ceiling on all replay buffers together. */
+  replayBudget?: ReplayBudget;
   /** A replay larger than this (serialised characters) is sent as a snapshot instead. Default: unbounded. */
   maxReplayChars?: number;
 }
@@ -111,7 +113,12 @@ export class Room {
     this.options = options;
     this.streamEpoch = epoch;
     this.projectState = new ProjectState(options.stateLimits);
-    this.replay = new ReplayBuffer({ ...REPLAY_DEFAULTS, ...options.replayLimits }, options.now);
+    this.replay = new ReplayBuffer({ ...REPLAY_DEFAULTS, ...options.replayLimits }, options.now, options.replayBudget ?? null);
+  }
+
+  /** Lets go of what the room holds for resuming clients (it is being dropped), returning it to the gateway's budget. */
+  dispose(): void {
+    this.replay.clear();
   }
 
   /** Messages held for resuming clients. */

@@ -109,6 +109,7 @@ export class RoomTable {
   private drop(projectId: string, room: Room, cause: ProjectCloseCause): void {
     this.entries.delete(projectId);
     this.droppedCount++;
+    room.dispose();
     this.options.onClosed(projectId, room, cause);
   }
 }

@@ -117,4 +117,17 @@ describe('handshake edges', () => {
     expect(auths()).toBe(1);
     expect(getToken.mock.calls.length).toBeLessThanOrEqual(2);
   });
+
+  it('moves its resume point on with the seq a pong accounts for (quiet channels)', async () => {
+    connect();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = sockets.last();
+    socket.acceptConnection({ epoch: 'e1', seq: 10 });
+    socket.receive(snapshot(10, 'e1'));
+    socket.receive({ type: 'pong', id: 1, ts: NOW, seq: 42 });
+    socket.drop(1006);
+    await vi.advanceTimersByTimeAsync(2_000);
+    sockets.last().acceptConnection(null);
+    expect(helloOf(sockets.last())?.resume).toEqual({ epoch: 'e1', seq: 42 });
+  });
 });

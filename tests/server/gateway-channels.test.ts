@@ -284,6 +284,30 @@ describe('gateway channels', () => {
     expect(client.closeEvent).toBeNull();
   });
 
+  it('answers a ping with the seq it has accounted for, so a client on quiet channels keeps its resume point current', async () => {
+    await gateway();
+    const client = await connect(['events']);
+    for (let i = 0; i < 5; i++) publish(node(`n${i}`));
+    await waitFor(() => running.gateway.room('p1')?.seq === 5, 'published');
+    client.send(JSON.stringify({ type: 'ping', id: 7 }));
+    await waitFor(() => client.frames.some((f) => f.kind === 'pong'), 'pong');
+    const pong = client.frames.find((f) => f.kind === 'pong');
+    expect(pong?.kind === 'pong' && pong.frame).toMatchObject({ id: 7, seq: 5 });
+  });
+
+  it('sends a snapshot when a base channel is subscribed again: it missed what was published meanwhile', async () => {
+    await gateway();
+    const client = await connect(['events', 'topology']);
+    client.send(JSON.stringify({ type: 'unsubscribe', channels: ['topology'] }));
+    await client.barrier();
+    publish(node('added-while-away'));
+    client.send(JSON.stringify({ type: 'subscribe', channels: ['topology'] }));
+    await waitFor(() => client.frames.filter((f) => f.kind === 'snapshot').length === 2, 'second snapshot');
+    const last = client.frames.filter((f) => f.kind === 'snapshot').at(-1);
+    expect(last?.kind === 'snapshot' && last.frame.reason).toBe('client-requested');
+    expect(last?.kind === 'snapshot' && last.frame.state.nodes.map((n) => n.id)).toEqual(['added-while-away']);
+  });
+
   it('gives a floor client (no subprotocol) everything: every channel, every node’s log', async () => {
     await gateway();
     seedProject();

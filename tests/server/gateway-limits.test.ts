@@ -180,4 +180,23 @@ describe('gateway limits', () => {
     expectContiguous(bystander.envelopes.map((e) => e.seq), 1);
     expect(bystander.closeEvent).toBeNull();
   });
+
+  it('counts bad messages toward 1008 per minute: a few now and then never close a long-lived connection', async () => {
+    const scheduler = new ManualScheduler();
+    const running = await gateway({ scheduler, maxBadMessages: 3 });
+    const client = await connect(running);
+    for (let minute = 0; minute < 5; minute++) {
+      client.send('{');
+      client.send('{');
+      await client.barrier();
+      scheduler.advance(61_000);
+      // Keep the heartbeat happy across the skipped minutes.
+      client.send(JSON.stringify({ type: 'ping' }));
+      await client.barrier();
+    }
+    await waitFor(() => errors(client).length === 10, 'ten error frames');
+    expect(client.closeEvent).toBeNull();
+    for (let i = 0; i < 3; i++) client.send('{');
+    expect((await client.closed()).code).toBe(CLOSE_CODES.policyViolation);
+  });
 });

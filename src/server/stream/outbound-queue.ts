@@ -30,6 +30,11 @@ export class OutboundQueue {
     return this.chars;
   }
 
+  /** The last seq every message of which, if the connection gets it, has been sent; null while some wait in the queue. */
+  get settledSeq(): number | null {
+    return this.texts.length === 0 ? this.seenSeq : null;
+  }
+
   /** The stream position the next frame starts from: after a snapshot at `seq`, or a welcome that replays from it. */
   startAt(seq: number): void {
     this.clear();

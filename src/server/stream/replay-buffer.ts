@@ -18,6 +18,17 @@ export const REPLAY_DEFAULTS: ReplayLimits = {
   maxBytes: 16 * 1024 * 1024,
 };
 
+/**
+ * Characters held by every replay buffer of a gateway, against one ceiling:
+ * 1,000 rooms of 16 MiB each would otherwise be 16 GB. Past the ceiling the
+ * buffer that is pushing to gives up its oldest entries (its clients fall
+ * back to snapshots sooner), whatever the others hold.
+ */
+export interface ReplayBudget {
+  usedChars: number;
+  readonly maxChars: number;
+}
+
 export class ReplayBuffer {
   /** Oldest first from `head`; the front is compacted away in chunks, so a push is amortised O(1). */
   private entries: StreamEntry[] = [];
@@ -28,6 +39,7 @@ export class ReplayBuffer {
     private readonly limits: ReplayLimits,
     /** Wall-clock ms, the same clock that stamps `StreamEntry.ts`. */
     private readonly now: () => number,
+    private readonly budget: ReplayBudget | null = null,
   ) {}
 
   get size(): number {
@@ -42,6 +54,7 @@ export class ReplayBuffer {
   push(entry: StreamEntry): void {
     this.entries.push(entry);
     this.chars += entry.serialised.length;
+    if (this.budget) this.budget.usedChars += entry.serialised.length;
     this.evict();
   }
 
@@ -81,6 +94,7 @@ export class ReplayBuffer {
   }
 
   clear(): void {
+    if (this.budget) this.budget.usedChars -= this.chars;
     this.entries = [];
     this.head = 0;
     this.chars = 0;
@@ -91,8 +105,10 @@ export class ReplayBuffer {
     const tooOld = this.now() - maxAgeMs;
     while (this.head < this.entries.length) {
       const oldest = this.entries[this.head]!;
-      if (this.size <= maxEntries && this.chars <= maxBytes && oldest.ts >= tooOld) break;
+      const overBudget = this.budget !== null && this.budget.usedChars > this.budget.maxChars;
+      if (this.size <= maxEntries && this.chars <= maxBytes && oldest.ts >= tooOld && !overBudget) break;
       this.chars -= oldest.serialised.length;
+      if (this.budget) this.budget.usedChars -= oldest.serialised.length;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
