@@ -1,19 +1,18 @@
+import { isUnfiltered, logLineFilter } from '../../protocol/log-filter.ts';
 import { SEVERITIES, type Severity } from '../../protocol/mesh.ts';
 import type { StoredLogLine } from '../../store/realtime.ts';
 
-const RANK = new Map<Severity, number>(SEVERITIES.map((level, index) => [level, index]));
-
 /**
  * Lines at or above `minLevel` whose text (case-insensitive) or level matches
- * `text`; `lines` itself when there is no filter.
+ * `text`; `lines` itself when there is no filter. The gateway's filter
+ * (protocol/log-filter.ts), plus matching a level by its name.
  */
 export function filterLines(lines: StoredLogLine[], text: string, minLevel: Severity = 'debug'): StoredLogLine[] {
+  if (isUnfiltered({ minLevel, text })) return lines;
   const needle = text.trim().toLowerCase();
-  const floor = RANK.get(minLevel) ?? 0;
-  if (needle === '' && floor === 0) return lines;
-  return lines.filter(
-    (line) => (RANK.get(line.level) ?? 0) >= floor && (needle === '' || line.text.toLowerCase().includes(needle) || line.level === needle),
-  );
+  const atLevel = logLineFilter({ minLevel });
+  const matches = logLineFilter({ minLevel, text });
+  return lines.filter((line) => matches(line.level, line.text) || (line.level === needle && atLevel(line.level, line.text)));
 }
 
 /**
