@@ -59,6 +59,22 @@ export interface GatewayCounters {
   rateLimited: number;
 }
 
+/** Every counter at 0, as a gateway starts. */
+export function zeroCounters(): GatewayCounters {
+  return {
+    framesSent: 0,
+    messagesSent: 0,
+    snapshotsSent: 0,
+    replays: 0,
+    replayedMessages: 0,
+    clientMessagesRejected: 0,
+    slowConsumersDegraded: 0,
+    messagesCoalesced: 0,
+    slowConsumersClosed: 0,
+    rateLimited: 0,
+  };
+}
+
 /** Who a connection belongs to, once its token (if any) is verified. */
 export interface ConnectionIdentity {
   /** Null when the gateway runs without auth. */

@@ -15,7 +15,7 @@ import { ProjectId } from '../protocol/mesh.ts';
 import type { Payload } from '../protocol/messages.ts';
 import { AccessControl, type AccessCounters, type AccessDecision, type AccessRefusal } from './access.ts';
 import type { AuthConfig } from './auth.ts';
-import { Connection, type ConnectionIdentity, type GatewayCounters } from './connection.ts';
+import { Connection, zeroCounters, type ConnectionIdentity, type GatewayCounters } from './connection.ts';
 import { noop, pathnameOf, rejectUpgrade } from './http/http-helpers.ts';
 import { createOriginPolicy, type OriginPolicy } from './http/origin.ts';
 import { withoutUndefined } from './options.ts';
@@ -185,18 +185,7 @@ export class Gateway {
   private readonly connections = new Set<Connection>();
   /** Connections that joined a room, with the user slot they hold. */
   private readonly members = new Map<Connection, { room: Room; user: string | null }>();
-  private readonly counters: GatewayCounters = {
-    framesSent: 0,
-    messagesSent: 0,
-    snapshotsSent: 0,
-    replays: 0,
-    replayedMessages: 0,
-    clientMessagesRejected: 0,
-    slowConsumersDegraded: 0,
-    messagesCoalesced: 0,
-    slowConsumersClosed: 0,
-    rateLimited: 0,
-  };
+  private readonly counters: GatewayCounters = zeroCounters();
   private readonly access: AccessControl;
   private readonly replayBudget: ReplayBudget;
   /** Tokens offered as a subprotocol entry, read at the upgrade, until the hello asks for them. */

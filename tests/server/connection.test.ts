@@ -5,7 +5,7 @@ import { CLOSE_CODES } from '../../src/protocol/close-codes.ts';
 import { decodeServerFrame } from '../../src/protocol/codec.ts';
 import type { SnapshotState } from '../../src/protocol/frames.ts';
 import type { Payload } from '../../src/protocol/messages.ts';
-import { Connection, type ConnectionMode, type ConnectionOptions, type GatewayCounters } from '../../src/server/connection.ts';
+import { Connection, zeroCounters, type ConnectionMode, type ConnectionOptions, type GatewayCounters } from '../../src/server/connection.ts';
 import type { Room, RoomSnapshot } from '../../src/server/room.ts';
 import { channelOf, coalesceKeyOf, type StreamEntry } from '../../src/server/stream/stream-entry.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
@@ -48,18 +48,7 @@ class FakeSocket extends EventEmitter {
 const FLUSH_MS = 100;
 const LIMIT = 1_000;
 
-const newCounters = (): GatewayCounters => ({
-  framesSent: 0,
-  messagesSent: 0,
-  snapshotsSent: 0,
-  replays: 0,
-  replayedMessages: 0,
-  clientMessagesRejected: 0,
-  slowConsumersDegraded: 0,
-  messagesCoalesced: 0,
-  slowConsumersClosed: 0,
-  rateLimited: 0,
-});
+const newCounters = (): GatewayCounters => zeroCounters();
 
 const EMPTY_STATE: SnapshotState = { nodes: [], edges: [], progress: [], events: [], series: [], logs: [] };
 
