@@ -56,6 +56,10 @@ export type Channel = z.infer<typeof Channel>;
 /** What a v1 client that names no channels gets: everything, like the floor. */
 export const ALL_CHANNELS: readonly Channel[] = [...BASE_CHANNELS, ALL_LOGS_CHANNEL];
 
+export function isBaseChannel(channel: string): channel is BaseChannel {
+  return (BASE_CHANNELS as readonly string[]).includes(channel);
+}
+
 export function logsChannel(nodeId: string): Channel {
   return `${LOGS_CHANNEL_PREFIX}${nodeId}`;
 }

@@ -12,6 +12,7 @@ import {
   ALL_CHANNELS,
   BEARER_PROTOCOL_PREFIX,
   FRAME_LIMITS,
+  LOGS_CHANNEL_PREFIX,
   PROTOCOL_VERSION,
   SUBPROTOCOL,
   type Channel,
@@ -191,7 +192,7 @@ export class RealtimeConnection {
 
   unsubscribe(channels: readonly Channel[]): void {
     const removed = channels.filter((channel) => this.channels.delete(channel));
-    for (const channel of removed) if (channel.startsWith('logs:')) this.logOptions.delete(channel.slice(5));
+    for (const channel of removed) if (channel.startsWith(LOGS_CHANNEL_PREFIX)) this.logOptions.delete(channel.slice(LOGS_CHANNEL_PREFIX.length));
     if (removed.length > 0 && this.welcome) this.send({ type: 'unsubscribe', channels: removed });
   }
 

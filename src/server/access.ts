@@ -54,10 +54,9 @@ export class AccessControl {
     let authenticator: Authenticator;
     try {
       authenticator = await this.authenticator;
-    } catch (error) {
+    } catch {
       this.counters.unauthorized++;
       // The configuration error itself is the operator's (printed at start-up), not the client's to read.
-      void error;
       return { ok: false, code: CLOSE_CODES.internalError, reason: 'auth misconfigured on the gateway' };
     }
     const verified = await authenticator.verify(token);

@@ -13,7 +13,9 @@ import { WebSocket, type RawData } from 'ws';
 import {
   FRAME_LIMITS,
   PROTOCOL_VERSION,
+  isBaseChannel,
   type AuthenticatedFrame,
+  type BaseChannel,
   type ClientMessage,
   type ClientMessageOf,
   type ErrorFrame,
@@ -193,10 +195,6 @@ export class Connection implements RoomMember {
 
   get user(): string | null {
     return this.identity.user;
-  }
-
-  get mode(): ConnectionMode {
-    return this.options.mode;
   }
 
   /** Whether the connection has been closed or has stopped taking deltas. */
@@ -413,8 +411,7 @@ export class Connection implements RoomMember {
       }
       logs = JSON.stringify(windows);
     }
-    const list = subs.list();
-    const has = (channel: string) => list.includes(channel as (typeof list)[number]);
+    const has = (channel: BaseChannel) => subs.has(channel);
     return encodeSnapshotFrameFromParts(
       snapshot.epoch,
       snapshot.seq,
@@ -562,10 +559,10 @@ export class Connection implements RoomMember {
   }
 
   private subscribe(message: ClientMessageOf<'subscribe'>): void {
-    const before = new Set(this.subscriptions.list());
+    const baseAdded = message.channels.some((channel) => isBaseChannel(channel) && !this.subscriptions.has(channel));
     const change = this.subscriptions.subscribe(message.channels);
     // A base channel added back missed what was published meanwhile: a snapshot brings it up to date.
-    if (change.ok && message.channels.some((channel) => !before.has(channel) && !channel.startsWith('logs:'))) {
+    if (change.ok && baseAdded) {
       this.room?.resync(this);
       return;
     }

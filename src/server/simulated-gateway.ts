@@ -78,7 +78,7 @@ export function createSimulatedGateway(settings: SimulationSettings | undefined,
     maxBodyBytes: options.maxPublishBytes,
     allowedOrigins: options.gateway?.allowedOrigins,
     allowedHosts: options.gateway?.allowedHosts,
-    ...withAuthorize(gateway.publisherAccess()),
+    authorize: gateway.publisherAccess(),
     onPublish: (projectId) => {
       fedOverHttp.add(projectId);
       simulations?.stop(projectId);
@@ -94,8 +94,4 @@ export function createSimulatedGateway(settings: SimulationSettings | undefined,
       return gateway.close();
     },
   };
-}
-
-function withAuthorize(authorize: ReturnType<Gateway['publisherAccess']>): { authorize?: NonNullable<ReturnType<Gateway['publisherAccess']>> } {
-  return authorize ? { authorize } : {};
 }

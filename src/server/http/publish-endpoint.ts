@@ -42,7 +42,7 @@ export interface PublishEndpointOptions {
    * rules: `Gateway.authorizePublisher`). Absent: anyone who may reach the
    * endpoint may publish, as on a loopback-only gateway without auth.
    */
-  authorize?: (token: string | undefined, projectId: string) => Promise<{ ok: true } | { ok: false; code: number; reason: string }>;
+  authorize?: ((token: string | undefined, projectId: string) => Promise<{ ok: true } | { ok: false; code: number; reason: string }>) | null;
 }
 
 /** Close codes of a refused token, as HTTP statuses. */

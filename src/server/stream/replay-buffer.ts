@@ -46,11 +46,6 @@ export class ReplayBuffer {
     return this.entries.length - this.head;
   }
 
-  /** Characters of serialised envelopes held (a lower bound of their bytes). */
-  get heldChars(): number {
-    return this.chars;
-  }
-
   push(entry: StreamEntry): void {
     this.entries.push(entry);
     this.chars += entry.serialised.length;

@@ -90,6 +90,10 @@ export class Subscriptions {
     }
   }
 
+  has(channel: BaseChannel): boolean {
+    return this.base.has(channel);
+  }
+
   wantsLogsOf(nodeId: string): boolean {
     return this.allLogs || this.logNodes.has(nodeId);
   }
@@ -142,9 +146,5 @@ export class Subscriptions {
   /** Whether every log window goes out unfiltered and unpaused (the cached snapshot part can be reused). */
   get allLogsUnfiltered(): boolean {
     return this.allLogs && [...this.streams.values()].every((stream) => !stream.test && !stream.options.paused);
-  }
-
-  get allLogsSubscribed(): boolean {
-    return this.allLogs;
   }
 }
