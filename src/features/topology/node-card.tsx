@@ -2,7 +2,7 @@ import { Handle, Position } from '@xyflow/react';
 import type { MeshNode } from '../../protocol/mesh.ts';
 import { KindIcon } from '../../ui/kind-icon.tsx';
 import { StatusGlyph } from '../../ui/status-glyph.tsx';
-import { DEFAULT_LAYOUT_OPTIONS } from './layout.ts';
+import { DEFAULT_LAYOUT_OPTIONS } from './layout/layered.ts';
 
 /** The size the layout reserves for a node; the card is drawn exactly this size. */
 const SIZE = { width: DEFAULT_LAYOUT_OPTIONS.nodeWidth, height: DEFAULT_LAYOUT_OPTIONS.nodeHeight };

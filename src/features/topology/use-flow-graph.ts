@@ -11,7 +11,7 @@ import { useCallback, useState } from 'react';
 import { MarkerType, applyNodeChanges, type Edge, type Node, type NodeChange } from '@xyflow/react';
 import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
 import { selectSelect, useSelection } from '../../store/selection.ts';
-import { emptyLayout, layoutGraph, pinPosition, type LayoutState } from './layout.ts';
+import { emptyLayout, layoutGraph, pinPosition, type LayoutState } from './layout/layered.ts';
 import { selectTopologyVersion } from '../../store/selectors.ts';
 
 /** Nodes and edges carry no data: their components select what they show from the store by id. */

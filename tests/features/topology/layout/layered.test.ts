@@ -8,7 +8,7 @@ import {
   type LayoutEdge,
   type LayoutState,
   type XY,
-} from '../../../src/features/topology/layout.ts';
+} from '../../../../src/features/topology/layout/layered.ts';
 
 const { nodeWidth, nodeHeight, rankGap, nodeGap } = DEFAULT_LAYOUT_OPTIONS;
 const COLUMN = nodeWidth + rankGap;
