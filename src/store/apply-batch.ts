@@ -12,6 +12,7 @@ import { mergeEdgeUpsert, splitLogLines } from '../protocol/fold.ts';
 import { assertNever } from '../lib/assert-never.ts';
 import type { LruKeys } from '../lib/lru-keys.ts';
 import { copyRecord, emptyRecord, type Dict } from './records.ts';
+import { StatusHistoryDraft } from './status-history.ts';
 import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
 
 /** Per-store bookkeeping that views never read, kept outside the reactive state. */
@@ -68,6 +69,9 @@ export function reduceBatch(
   let structural = false;
   let ownershipChanged = false;
   let lastSeq = state.stream.lastSeq;
+  const history = new StatusHistoryDraft(state.statusHistory, limits.maxStatusHistoryPerNode);
+  let oldestTs = Infinity;
+  let newestTs = -Infinity;
   // Edges touching deleted nodes go in one pass at the end, not one scan per
   // delete. To match message-by-message application, an edge goes only if an
   // endpoint was deleted after the edge's last upsert in this batch.
@@ -106,17 +110,24 @@ export function reduceBatch(
   for (const message of messages) {
     position++;
     if (message.seq > lastSeq) lastSeq = message.seq;
+    if (message.ts < oldestTs) oldestTs = message.ts;
+    if (message.ts > newestTs) newestTs = message.ts;
     const data = message.data;
     switch (data.type) {
       case 'node-upsert': {
         const all = writableNodes();
-        if (isStructuralNodeChange(all[data.node.id], data.node)) structural = true;
+        const before = all[data.node.id];
+        if (isStructuralNodeChange(before, data.node)) structural = true;
+        if (before?.status !== data.node.status) history.append(data.node.id, message.ts, data.node.status);
         all[data.node.id] = data.node;
         break;
       }
       case 'node-status': {
         const current = (nodes ?? state.nodes)[data.id];
-        if (current && current.status !== data.status) writableNodes()[data.id] = { ...current, status: data.status };
+        if (current && current.status !== data.status) {
+          writableNodes()[data.id] = { ...current, status: data.status };
+          history.append(data.id, message.ts, data.status);
+        }
         break;
       }
       case 'node-delete': {
@@ -126,6 +137,7 @@ export function reduceBatch(
           structural = true;
         }
         deletedAt.set(id, position);
+        history.drop(id);
         dropLogs(id);
         for (const [series, owner] of book.seriesOwner) if (owner === id) dropSeries(series);
         break;
@@ -230,13 +242,23 @@ export function reduceBatch(
   const patch: Partial<RealtimeData> = {};
   if (lastSeq !== state.stream.lastSeq || counts.received > 0 || counts.rejected > 0) {
     const { stream } = state;
-    patch.stream = { ...stream, lastSeq, received: stream.received + counts.received, rejected: stream.rejected + counts.rejected };
+    // Only received messages say when the gateway published; a local edit's `ts` is the local clock.
+    const lastBatch = counts.received > 0 && messages.length > 0 ? { size: messages.length, oldestTs, newestTs } : stream.lastBatch;
+    patch.stream = {
+      ...stream,
+      lastSeq,
+      received: stream.received + counts.received,
+      rejected: stream.rejected + counts.rejected,
+      lastBatch,
+    };
   }
   if (nodes) patch.nodes = nodes;
   if (edges) patch.edges = edges;
   if (charts) patch.charts = charts;
   if (logs) patch.logs = logs;
   if (progress) patch.progress = progress;
+  const statusHistory = history.finish();
+  if (statusHistory) patch.statusHistory = statusHistory;
   if (structural) patch.topologyVersion = state.topologyVersion + 1;
   if (ownershipChanged) patch.seriesByNode = seriesByNodeOf(book.seriesOwner);
   if (newEvents.length > 0) patch.events = prependNewest(state.events, newEvents, limits.maxEvents);

@@ -3,6 +3,7 @@ import type { ChartPoint, MeshEdge, MeshNode, Progress } from '../protocol/mesh.
 import type { LogLine, SnapshotFrame } from '../protocol/frames.ts';
 import { newEvent, newLogLine, seriesByNodeOf, type Bookkeeping } from './apply-batch.ts';
 import { copyRecord, emptyRecord } from './records.ts';
+import { historyAfterSnapshot } from './status-history.ts';
 import type { MeshEvent, RealtimeData, StoreLimits, StoredLogLine } from './types.ts';
 
 function clearBookkeeping(book: Bookkeeping): void {
@@ -12,9 +13,11 @@ function clearBookkeeping(book: Bookkeeping): void {
   book.progressLru.clear();
 }
 
+/** `at` is when the snapshot's statuses held (see `snapshotTime`): the time of the history entries it adds. */
 export function reduceSnapshot(
   state: RealtimeData,
   frame: Pick<SnapshotFrame, 'epoch' | 'seq' | 'state'>,
+  at: number,
   book: Bookkeeping,
   limits: StoreLimits,
 ): Partial<RealtimeData> {
@@ -60,6 +63,7 @@ export function reduceSnapshot(
     charts,
     logs,
     seriesByNode: seriesByNodeOf(book.seriesOwner),
+    statusHistory: historyAfterSnapshot(state.statusHistory, nodes, at, limits.maxStatusHistoryPerNode),
     topologyVersion: state.topologyVersion + 1,
     stream: { ...state.stream, epoch: frame.epoch, lastSeq: frame.seq, snapshots: state.stream.snapshots + 1 },
   };
@@ -80,6 +84,7 @@ export function reduceMeshReset(state: RealtimeData, book: Bookkeeping): Partial
     charts: emptyRecord(),
     logs: emptyRecord(),
     seriesByNode: emptyRecord(),
+    statusHistory: emptyRecord(),
     topologyVersion: state.topologyVersion + 1,
     stream: { ...state.stream, epoch: null, lastSeq: -1 },
   };

@@ -13,6 +13,7 @@ import { LruKeys } from '../lib/lru-keys.ts';
 import { reduceBatch, type BatchCounts, type Bookkeeping } from './apply-batch.ts';
 import { reduceLogWindow, reduceMeshReset, reduceSnapshot } from './apply-snapshot.ts';
 import { emptyRecord } from './records.ts';
+import { snapshotTime } from './status-history.ts';
 import { STORE_LIMITS, type RealtimeData, type RealtimeState, type StoreLimits } from './types.ts';
 
 export * from './types.ts';
@@ -23,7 +24,7 @@ export function initialRealtimeData(now = Date.now()): RealtimeData {
   return {
     status: 'idle',
     connection: { url: null, attempt: 0, nextRetryAt: null, lastError: null, since: now },
-    stream: { epoch: null, lastSeq: -1, received: 0, rejected: 0, snapshots: 0, coalesced: 0, gaps: 0, sync: null },
+    stream: { epoch: null, lastSeq: -1, received: 0, rejected: 0, snapshots: 0, coalesced: 0, gaps: 0, sync: null, lastBatch: null },
     nodes: emptyRecord(),
     edges: emptyRecord(),
     events: [],
@@ -31,6 +32,7 @@ export function initialRealtimeData(now = Date.now()): RealtimeData {
     logs: emptyRecord(),
     progress: emptyRecord(),
     seriesByNode: emptyRecord(),
+    statusHistory: emptyRecord(),
     topologyVersion: 0,
     presence: null,
   };
@@ -73,7 +75,7 @@ function realtimeInitializer(limits: StoreLimits): StateCreator<RealtimeState> {
 
       applySnapshot: (frame, after = [], rejected = 0) => {
         const state = get();
-        const snapshot = reduceSnapshot(state, frame, book, limits);
+        const snapshot = reduceSnapshot(state, frame, snapshotTime(after), book, limits);
         if (after.length === 0 && rejected === 0) return set(snapshot);
         set({ ...snapshot, ...reduceCounted({ ...state, ...snapshot }, after, rejected) });
       },

@@ -1,5 +1,5 @@
 /** The shape of the realtime store: the seed 004 surface plus what the dashboard needs to be honest about its data. */
-import type { ChartPoint, MeshEdge, MeshNode, Progress, Severity } from '../protocol/mesh.ts';
+import type { ChartPoint, MeshEdge, MeshNode, NodeStatus, Progress, Severity } from '../protocol/mesh.ts';
 import type { Envelope } from '../protocol/messages.ts';
 import type { LogLine, Presence, SnapshotFrame, SnapshotReason } from '../protocol/frames.ts';
 
@@ -14,6 +14,8 @@ export const STORE_LIMITS = {
   maxLogNodes: 256,
   /** Past this many progress items (runs), the one updated longest ago is dropped. */
   maxProgress: 64,
+  /** Status changes kept per node, oldest dropped first. How many nodes have a history follows `nodes`. */
+  maxStatusHistoryPerNode: 50,
 } as const;
 /** Widened from the literal types of {@link STORE_LIMITS} so tests and embedders can pass their own bounds. */
 export type StoreLimits = { readonly [K in keyof typeof STORE_LIMITS]: number };
@@ -54,6 +56,22 @@ export interface StreamInfo {
   gaps: number;
   /** How the client last caught up with the stream, and when. */
   sync: SyncInfo | null;
+  /**
+   * The received messages the last `applyBatch` (or `applySnapshot`'s messages
+   * after the snapshot) applied, and the range of their envelope `ts` (the
+   * gateway's publish time): what publish-to-paint latency is measured from.
+   * Local edits (`clearNode`, `clearEdge`) and a snapshot alone leave it as it
+   * is; null until the first received message.
+   */
+  lastBatch: BatchInfo | null;
+}
+
+export interface BatchInfo {
+  /** Messages in the batch. */
+  size: number;
+  /** The smallest and largest envelope `ts` in the batch (ms since the epoch). */
+  oldestTs: number;
+  newestTs: number;
 }
 
 /** How a (re)connection caught up: the missed messages replayed, or a snapshot and why. */
@@ -73,6 +91,12 @@ export interface MeshEvent {
   message: string;
   severity: Severity;
   nodeId?: string;
+}
+
+/** A node's status from `ts` on (the envelope's `ts`, or the snapshot's time for a status first seen in one). */
+export interface StatusChange {
+  ts: number;
+  status: NodeStatus;
 }
 
 export interface StoredLogLine {
@@ -103,6 +127,14 @@ export interface RealtimeData {
    */
   seriesByNode: Record<string, readonly string[]>;
   /**
+   * Each node's status changes, oldest first, at most
+   * `maxStatusHistoryPerNode`: one when the node appears, one per change of
+   * status. Keys are exactly those of `nodes`. A node's array is replaced
+   * only when an entry is added, so a heartbeat that repeats the status keeps
+   * it (and the whole record) as it was.
+   */
+  statusHistory: Record<string, readonly StatusChange[]>;
+  /**
    * Bumped only when the graph's structure changes (a node or edge added,
    * removed, relabelled or rewired), never for status or stats. The topology
    * view rebuilds its node and edge lists on this alone.
@@ -127,7 +159,7 @@ export interface RealtimeActions {
    */
   applySnapshot: (frame: Pick<SnapshotFrame, 'epoch' | 'seq' | 'state'>, after?: readonly Envelope[], rejected?: number) => void;
   /**
-   * Empties the mesh (nodes, edges, events, charts, logs, progress) before a
+   * Empties the mesh (nodes, edges, events, charts, logs, progress, status history) before a
    * stream that does not start with a snapshot; connection state and counters stay.
    */
   clearMesh: () => void;

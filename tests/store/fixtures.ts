@@ -12,6 +12,7 @@ export const SMALL_LIMITS: StoreLimits = {
   maxSeries: 3,
   maxLogNodes: 2,
   maxProgress: 2,
+  maxStatusHistoryPerNode: 3,
 };
 export { STORE_LIMITS };
 
@@ -92,6 +93,7 @@ export function comparableData(state: RealtimeData) {
     ),
     progress: state.progress,
     seriesByNode: state.seriesByNode,
+    statusHistory: state.statusHistory,
     lastSeq: state.stream.lastSeq,
     received: state.stream.received,
   };
@@ -99,8 +101,8 @@ export function comparableData(state: RealtimeData) {
 
 /** Only the data fields, deep-copied: a snapshot to compare a held state against later. */
 export function cloneData(state: RealtimeData) {
-  const { nodes, edges, events, charts, logs, progress, stream, topologyVersion } = state;
-  return structuredClone({ nodes, edges, events, charts, logs, progress, stream, topologyVersion });
+  const { nodes, edges, events, charts, logs, progress, statusHistory, stream, topologyVersion } = state;
+  return structuredClone({ nodes, edges, events, charts, logs, progress, statusHistory, stream, topologyVersion });
 }
 
 export { prng } from '../support/prng.ts';

@@ -12,7 +12,7 @@ import { envelopes, p } from './fixtures.ts';
 
 const HOSTILE_IDS = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'] as const;
 
-const COLLECTIONS = ['nodes', 'edges', 'charts', 'logs', 'progress', 'seriesByNode'] as const;
+const COLLECTIONS = ['nodes', 'edges', 'charts', 'logs', 'progress', 'seriesByNode', 'statusHistory'] as const;
 type Collection = (typeof COLLECTIONS)[number];
 
 /** Own keys of every collection, sorted: what the store really holds. */
@@ -45,6 +45,7 @@ const BASE_KEYS: Record<Collection, string[]> = {
   logs: [],
   progress: [],
   seriesByNode: [],
+  statusHistory: ['a', 'b'],
 };
 const sorted = (...keys: string[]) => keys.sort();
 
@@ -132,6 +133,8 @@ describe('ids that name what plain objects inherit', () => {
       const state = store.getState();
       const expected = { ...BASE_KEYS, ...keys(id) };
       expected.nodes = sorted(...expected.nodes, 'after');
+      // Every node has a status history, and only nodes do.
+      expected.statusHistory = expected.nodes;
       expect(keysOf(state)).toEqual(expected);
       expect(state.stream.received).toBe(batch.length);
       expectNoPhantoms(state);
@@ -158,8 +161,10 @@ describe('ids that name what plain objects inherit', () => {
         logs: [id],
         progress: [id],
         seriesByNode: [id],
+        statusHistory: sorted('a', id),
       });
       expectNoPhantoms(state);
+      expect(state.statusHistory[id]?.map((change) => change.status)).toEqual(['healthy', 'down']);
       expect(state.nodes[id]?.status).toBe('down');
       expect(state.edges[id]?.stats).toEqual(stats);
       expect(state.logs[id]?.map((line) => line.text)).toEqual(['line', 'more']);
@@ -168,7 +173,7 @@ describe('ids that name what plain objects inherit', () => {
 
       store.getState().applyBatch(envelopes([p.deleteNode(id)], 12));
       // Progress belongs to no node.
-      expect(keysOf(store.getState())).toEqual({ ...BASE_KEYS, nodes: ['a'], edges: [], progress: [id] });
+      expect(keysOf(store.getState())).toEqual({ ...BASE_KEYS, nodes: ['a'], edges: [], progress: [id], statusHistory: ['a'] });
       expectNoPhantoms(store.getState());
     });
 

@@ -58,9 +58,9 @@ describe('applySnapshot', () => {
 
   it('sets epoch and lastSeq, counts the snapshot, and leaves received alone', () => {
     const store = storeWithHistory();
-    const received = store.getState().stream.received;
+    const { received, lastBatch } = store.getState().stream;
     store.getState().applySnapshot({ epoch: 'ep-1', seq: 500, state });
-    expect(store.getState().stream).toEqual({ epoch: 'ep-1', lastSeq: 500, received, rejected: 0, snapshots: 1, coalesced: 0, gaps: 0, sync: null });
+    expect(store.getState().stream).toEqual({ epoch: 'ep-1', lastSeq: 500, received, rejected: 0, snapshots: 1, coalesced: 0, gaps: 0, sync: null, lastBatch });
     store.getState().applySnapshot({ epoch: 'ep-2', seq: 3, state: emptyState });
     expect(store.getState().stream).toMatchObject({ epoch: 'ep-2', lastSeq: 3, snapshots: 2 });
   });

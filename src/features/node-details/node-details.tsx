@@ -9,13 +9,15 @@ import { StatusGlyph } from '../../ui/status-glyph.tsx';
 import { nodeById, selectTopologyVersion } from '../../store/selectors.ts';
 import { edgeById, edgeIdsOf, nodeLabelById } from './selectors.ts';
 import { edgeHealth } from '../../lib/edge-health.ts';
+import { RecentEvents } from './recent-events.tsx';
+import { StatusHistory } from './status-history.tsx';
 
 interface NodeDetailsProps {
   nodeId: string;
   onClose: () => void;
 }
 
-/** The selected node: what it is, its status, its metadata and the traffic on its edges. */
+/** The selected node: what it is, its status and how it changed, its metadata, the traffic on its edges and its latest events. */
 export function NodeDetails({ nodeId, onClose }: NodeDetailsProps) {
   const node = useRealtime(useMemo(() => nodeById(nodeId), [nodeId]));
   const topologyVersion = useRealtime(selectTopologyVersion);
@@ -63,8 +65,10 @@ export function NodeDetails({ nodeId, onClose }: NodeDetailsProps) {
               <MetaEntry key={key} name={key} value={value} />
             ))}
           </dl>
+          <StatusHistory nodeId={nodeId} />
           <EdgeList title="Incoming" ids={incoming} nodeId={nodeId} />
           <EdgeList title="Outgoing" ids={outgoing} nodeId={nodeId} />
+          <RecentEvents nodeId={nodeId} />
         </div>
       ) : (
         <p className="panel__empty">This node is no longer in the mesh.</p>

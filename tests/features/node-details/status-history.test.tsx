@@ -1,0 +1,87 @@
+// @vitest-environment jsdom
+import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { NodeDetails } from '../../../src/features/node-details/node-details.tsx';
+import type { Payload } from '../../../src/protocol/messages.ts';
+import { useRealtime } from '../../../src/store/realtime.ts';
+import { node, resetStores } from '../mesh-fixtures.ts';
+
+const NOON = new Date(2025, 0, 2, 12, 0, 0).getTime();
+const SEC = 1_000;
+const MIN = 60 * SEC;
+
+let seq = 0;
+/** Applies one payload stamped `ts`, as a batch of its own. */
+function feedAt(ts: number, data: Payload) {
+  act(() => useRealtime.getState().applyBatch([{ seq: ++seq, ts, data }]));
+}
+
+function historyRegion() {
+  return screen.getByRole('region', { name: 'Status history' });
+}
+
+beforeEach(() => {
+  resetStores();
+  vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+});
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+describe('node details: status history', () => {
+  it('draws the last 10 minutes as a strip, described in words, and lists the latest changes newest first', () => {
+    vi.setSystemTime(NOON + 3 * MIN + 4 * SEC);
+    feedAt(NOON - 20 * MIN, { type: 'node-upsert', node: node('parser', 'parser', { status: 'starting' }) });
+    feedAt(NOON - 2 * MIN, { type: 'node-status', id: 'parser', status: 'healthy' });
+    feedAt(NOON + 2 * MIN, { type: 'node-status', id: 'parser', status: 'degraded' });
+    feedAt(NOON + 2 * MIN + 34 * SEC, { type: 'node-status', id: 'parser', status: 'healthy' });
+    render(<NodeDetails nodeId="parser" onClose={() => {}} />);
+
+    const region = historyRegion();
+    const strip = within(region).getByRole('img');
+    expect(strip.getAttribute('aria-label')).toBe(
+      'Last 10 min: 1 earlier period, healthy for 4 min, degraded for 34 s, healthy since 30 s ago',
+    );
+    const segments = [...strip.querySelectorAll<HTMLElement>('[data-status]')];
+    expect(segments.map((s) => s.dataset.status)).toEqual(['starting', 'healthy', 'degraded', 'healthy']);
+    // The window starts 10 minutes before now, at 11:53:04, so `starting` shows its last 4 min 56 s.
+    const percents = (side: 'left' | 'width') => segments.map((s) => Number.parseFloat(s.style[side]).toFixed(2));
+    expect(percents('left')).toEqual(['0.00', '49.33', '89.33', '95.00']);
+    expect(percents('width')).toEqual(['49.33', '40.00', '5.67', '5.00']);
+
+    const rows = within(region).getAllByRole('listitem').map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
+    expect(rows).toEqual([
+      '12:02:34 degraded → to healthy',
+      '12:02:00 healthy → to degraded',
+      '11:58:00 starting → to healthy',
+      '11:40:00 first seen starting',
+    ]);
+  });
+
+  it('follows new changes and the clock', () => {
+    vi.setSystemTime(NOON);
+    feedAt(NOON - 5 * MIN, { type: 'node-upsert', node: node('queue', 'queue') });
+    render(<NodeDetails nodeId="queue" onClose={() => {}} />);
+    const strip = () => within(historyRegion()).getByRole('img');
+    expect(strip().getAttribute('aria-label')).toBe('Last 10 min: healthy since 5 min ago');
+
+    feedAt(NOON, { type: 'node-status', id: 'queue', status: 'down' });
+    expect(strip().getAttribute('aria-label')).toBe('Last 10 min: healthy for 5 min, down since 0 s ago');
+    expect(within(historyRegion()).getAllByRole('listitem')[0]!.textContent).toContain('healthy → to down');
+
+    act(() => vi.advanceTimersByTime(40 * SEC));
+    expect(strip().getAttribute('aria-label')).toBe('Last 10 min: healthy for 5 min, down since 40 s ago');
+  });
+
+  it('lists no more than the latest five changes', () => {
+    vi.setSystemTime(NOON);
+    feedAt(NOON - 9 * MIN, { type: 'node-upsert', node: node('db', 'postgres') });
+    for (let i = 1; i <= 8; i++) feedAt(NOON - 9 * MIN + i * MIN, { type: 'node-status', id: 'db', status: i % 2 ? 'down' : 'healthy' });
+    render(<NodeDetails nodeId="db" onClose={() => {}} />);
+    const rows = within(historyRegion()).getAllByRole('listitem');
+    expect(rows).toHaveLength(5);
+    expect(rows[0]!.textContent).toContain('11:59:00');
+    expect(rows[4]!.textContent).toContain('11:55:00');
+  });
+});
