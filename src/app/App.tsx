@@ -60,7 +60,7 @@ export function App() {
         </header>
         <main className="app-main">
           <section className="app-topology panel" aria-label="Topology">
-            <TopologyView />
+            <TopologyView project={project} />
           </section>
           <aside className="app-side" aria-label="Details and events">
             <SelectedNodePanel />

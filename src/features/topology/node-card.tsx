@@ -1,29 +1,55 @@
 import { Handle, Position } from '@xyflow/react';
+import type { KeyboardEvent, RefObject } from 'react';
 import type { MeshNode } from '../../protocol/mesh.ts';
 import { KindIcon } from '../../ui/kind-icon.tsx';
 import { StatusGlyph } from '../../ui/status-glyph.tsx';
+import type { FindMark } from './find-store.ts';
 import { DEFAULT_LAYOUT_OPTIONS } from './layout/layered.ts';
 
 /** The size the layout reserves for a node; the card is drawn exactly this size. */
-const SIZE = { width: DEFAULT_LAYOUT_OPTIONS.nodeWidth, height: DEFAULT_LAYOUT_OPTIONS.nodeHeight };
+export const NODE_SIZE = { width: DEFAULT_LAYOUT_OPTIONS.nodeWidth, height: DEFAULT_LAYOUT_OPTIONS.nodeHeight };
+
+/** What makes a card reachable by keyboard and speakable. */
+export interface CardFocus {
+  ref: RefObject<HTMLDivElement | null>;
+  tabIndex: number;
+  onKeyDown: (event: KeyboardEvent) => void;
+  onFocus: () => void;
+  /** Spoken name: label, kind, status (and live numbers while focused). */
+  label: string;
+}
 
 interface NodeCardProps {
   node: MeshNode;
   selected: boolean;
   /** Zoomed too far out to read: a box in the status colour with its glyph, and no text. */
   compact?: boolean;
+  /** What the find expression says of this node. */
+  mark?: FindMark;
+  /** 0: none; 1 or 2: glowing (alternates so back-to-back changes restart it). */
+  glow?: 0 | 1 | 2;
+  focus?: CardFocus;
 }
 
 /** How one mesh node looks in the graph. */
-export function NodeCard({ node, selected, compact = false }: NodeCardProps) {
+export function NodeCard({ node, selected, compact = false, mark = 'none', glow = 0, focus }: NodeCardProps) {
   return (
     <div
+      ref={focus?.ref}
       className="mesh-node"
       data-status={node.status}
       data-selected={selected || undefined}
       data-compact={compact || undefined}
-      style={SIZE}
+      data-find={mark === 'none' ? undefined : mark}
+      data-glow={glow || undefined}
+      style={NODE_SIZE}
       title={`${node.label} (${node.kind}) · ${node.status}`}
+      role="button"
+      aria-pressed={selected}
+      aria-label={focus?.label}
+      tabIndex={focus?.tabIndex}
+      onKeyDown={focus?.onKeyDown}
+      onFocus={focus?.onFocus}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       {compact ? (

@@ -34,3 +34,27 @@ export const StatusLegend = memo(function StatusLegend() {
     </ul>
   );
 });
+
+const EDGE_KINDS = [
+  ['ok', 'ok'],
+  ['degraded', '> 1 % errors or slow p95'],
+  ['failing', '≥ 5 % errors'],
+  ['idle', 'no traffic'],
+] as const;
+
+/** What edge colours and dashes mean, and that a stacked card is a folded group. */
+export const EdgeLegend = memo(function EdgeLegend() {
+  return (
+    <ul className="edge-legend" aria-label="Edges and groups">
+      {EDGE_KINDS.map(([health, text]) => (
+        <li key={health} data-health={health}>
+          <svg width="22" height="8" aria-hidden="true">
+            <line x1="1" y1="4" x2="21" y2="4" />
+          </svg>
+          {text}
+        </li>
+      ))}
+      <li>▣ × n: a folded group (Enter or double-click unfolds)</li>
+    </ul>
+  );
+});

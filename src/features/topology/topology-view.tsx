@@ -1,56 +1,147 @@
 import '@xyflow/react/dist/style.css';
 import './topology.css';
-import { Controls, MiniMap, Panel, ReactFlow, type EdgeTypes, type NodeTypes } from '@xyflow/react';
-import { useCallback } from 'react';
+import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type EdgeTypes, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
+import { useCallback, useMemo, useRef } from 'react';
 import { selectSelect, useSelection } from '../../store/selection.ts';
-import { FocusSelected } from './focus-selected.tsx';
+import { AnimationGuard } from './animation-guard.tsx';
+import { FindRunner } from './find-runner.tsx';
+import { FitController } from './fit-controller.tsx';
+import { FocusSelected, overlapsPane } from './focus-selected.tsx';
+import { GhostEdgeView, GhostNodeView } from './ghost-node.tsx';
+import { GraphHandleContext, type GraphHandle } from './graph-context.ts';
+import { GroupNodeView } from './group-node.tsx';
+import { HealthAnnouncements } from './health-announcements.tsx';
 import { MeshEdgeView } from './mesh-edge.tsx';
 import { MeshNodeView } from './mesh-node.tsx';
 import { MiniMapMeshNode } from './minimap-node.tsx';
-import { StatusLegend } from './status-legend.tsx';
-import { useFlowGraph } from './use-flow-graph.ts';
+import { EdgeLegend, StatusLegend } from './status-legend.tsx';
+import { TopologyToolbar } from './topology-toolbar.tsx';
+import { UrlSync } from './url-sync.tsx';
+import { useFlowGraph, type MeshFlowNode } from './use-flow-graph.ts';
+import { useTopologyView } from './view-store.ts';
+import { isGroupNodeId } from './visible-graph.ts';
 
 // Module constants: React Flow remounts every node when these change identity.
-const nodeTypes: NodeTypes = { mesh: MeshNodeView };
-const edgeTypes: EdgeTypes = { mesh: MeshEdgeView };
-const FIT_VIEW_OPTIONS = { padding: 0.1, maxZoom: 1.1 };
+const nodeTypes: NodeTypes = { mesh: MeshNodeView, meshGroup: GroupNodeView, ghost: GhostNodeView };
+const edgeTypes: EdgeTypes = { mesh: MeshEdgeView, ghost: GhostEdgeView };
+const PRO_OPTIONS = { hideAttribution: false };
 /** Past this many nodes, only what is in the viewport is mounted. */
 const LARGE_MESH_NODES = 150;
 
-/** The mesh as a graph: nodes coloured and shaped by status, edges labelled with throughput. */
-export function TopologyView() {
-  const { nodes, edges, onNodesChange } = useFlowGraph();
+/** The mesh as a graph: nodes coloured and shaped by status, edges labelled with their traffic. */
+export function TopologyView({ project }: { project: string }) {
+  return (
+    <ReactFlowProvider>
+      <UrlSync />
+      <TopologyGraph project={project} />
+    </ReactFlowProvider>
+  );
+}
+
+function TopologyGraph({ project }: { project: string }) {
+  const { nodes, edges, onNodesChange, structure, resetLayout, positions, layoutState } = useFlowGraph(project);
   const select = useSelection(selectSelect);
   const clearSelection = useCallback(() => select(null), [select]);
+  const { getViewport, setCenter } = useReactFlow();
+  const store = useStoreApi();
+
+  // Read by node components in their key handlers only: refreshed every render, never a reason to re-render them.
+  const handle = useRef<GraphHandle>({ current: { successors: new Map(), predecessors: new Map(), positions: new Map(), drawn: new Set(), inbound: new Map(), outbound: new Map() }, reveal: () => {} }).current;
+  handle.current = useMemo(
+    () => ({
+      successors: structure.successors,
+      predecessors: structure.predecessors,
+      positions,
+      drawn: new Set(nodes.filter((n) => n.type !== 'ghost').map((n) => n.id)),
+      inbound: structure.inbound,
+      outbound: structure.outbound,
+    }),
+    [structure, positions, nodes],
+  );
+  handle.reveal = (id: string) => {
+    const position = handle.current.positions.get(id);
+    if (!position) return;
+    const box = { ...position, width: 180, height: 56 };
+    const viewport = getViewport();
+    if (!overlapsPane(box, viewport, store.getState())) void setCenter(box.x + 90, box.y + 28, { zoom: Math.max(viewport.zoom, 0.6), duration: 200 });
+  };
+
+  // Double-click: the node and its neighbours fill the view; a folded group unfolds (its own handler).
+  const onNodeDoubleClick = useCallback<NodeMouseHandler<MeshFlowNode>>(
+    (_, node) => {
+      if (isGroupNodeId(node.id) || node.type === 'ghost') return;
+      select(node.id);
+      const around = [node.id, ...(structure.successors.get(node.id) ?? []), ...(structure.predecessors.get(node.id) ?? [])];
+      useTopologyView.getState().requestFit(around);
+    },
+    [select, structure],
+  );
+
+  // Tabbing into the graph lands on the selected node, or the first one.
+  const onGraphFocus = useCallback(
+    (event: React.FocusEvent) => {
+      if (event.target !== event.currentTarget) return;
+      const view = useTopologyView.getState();
+      const selected = useSelection.getState().selectedId;
+      const target = [view.keyboardTarget, selected].find((id) => id && handle.current.drawn.has(id)) ?? nodes.find((n) => n.type !== 'ghost')?.id;
+      if (!target) return;
+      handle.reveal(target);
+      view.setKeyboardTarget(null);
+      view.setKeyboardTarget(target);
+    },
+    [handle, nodes],
+  );
+
+  const layoutNote = layoutState.pending && nodes.length === 0 && structure.graph.nodeIds.length > 0
+    ? `Laying out ${structure.graph.nodeIds.length.toLocaleString('en')} nodes…`
+    : null;
 
   return (
-    <div className="topology">
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onPaneClick={clearSelection}
-        fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
-        minZoom={0.05}
-        maxZoom={2}
-        nodesConnectable={false}
-        edgesFocusable={false}
-        deleteKeyCode={null}
-        onlyRenderVisibleElements={nodes.length > LARGE_MESH_NODES}
-        colorMode="system"
-        aria-label="Topology graph"
-      >
-        <MiniMap nodeComponent={MiniMapMeshNode} pannable zoomable ariaLabel="Topology overview" />
-        <Controls showInteractive={false} />
-        <Panel position="top-left">
-          <StatusLegend />
-        </Panel>
-        <FocusSelected />
-      </ReactFlow>
-      {nodes.length === 0 && <p className="topology__empty">Waiting for the mesh…</p>}
-    </div>
+    <GraphHandleContext value={handle}>
+      <div className="topology">
+        <TopologyToolbar project={project} structure={structure} positions={positions} onResetLayout={resetLayout} layoutNote={layoutNote} />
+        <div
+          className="topology__canvas"
+          tabIndex={0}
+          onFocus={onGraphFocus}
+          aria-label="Topology graph. Arrow keys move between connected nodes, Enter opens a node's details or unfolds a group, Escape closes."
+        >
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onNodeDoubleClick={onNodeDoubleClick}
+            onPaneClick={clearSelection}
+            zoomOnDoubleClick={false}
+            minZoom={0.03}
+            maxZoom={2}
+            nodesConnectable={false}
+            nodesFocusable={false}
+            edgesFocusable={false}
+            disableKeyboardA11y
+            deleteKeyCode={null}
+            onlyRenderVisibleElements={nodes.length > LARGE_MESH_NODES}
+            colorMode="system"
+            proOptions={PRO_OPTIONS}
+            aria-label="Topology graph"
+          >
+            <MiniMap nodeComponent={MiniMapMeshNode} pannable zoomable ariaLabel="Topology overview" />
+            <Controls showInteractive={false} showFitView={false} />
+            <Panel position="top-left">
+              <StatusLegend />
+              <EdgeLegend />
+            </Panel>
+            <FocusSelected />
+            <FitController layoutSerial={layoutState.lastMs === null ? 0 : positions.size} />
+          </ReactFlow>
+          {nodes.length === 0 && <p className="topology__empty">{layoutNote ?? 'Waiting for the mesh…'}</p>}
+        </div>
+        <FindRunner structure={structure} />
+        <AnimationGuard />
+        <HealthAnnouncements />
+      </div>
+    </GraphHandleContext>
   );
 }

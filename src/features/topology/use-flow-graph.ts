@@ -1,128 +1,340 @@
 /**
  * React Flow's node and edge arrays, kept apart from the mesh's live numbers.
  *
- * The arrays are rebuilt only when `topologyVersion` changes (a node or edge
- * came, went or was rewired), never for a status or a stat: those are read by
- * each node and edge component on its own. On a rebuild, every node whose
- * position and label are unchanged keeps its object, so React Flow (which
- * compares by identity) skips it and keeps its measurements.
+ * The arrays change only when the structure does (a node or edge came, went
+ * or was rewired; a group folded; a layout answered; a find in "hide" mode
+ * changed what matches), never for a status or a stat: those are read by each
+ * node and edge component on its own. On a rebuild, every node whose position
+ * and data are unchanged keeps its object, so React Flow (which compares by
+ * identity) skips it and keeps its measurements.
+ *
+ * Positions come from the layout worker. A node the worker has not placed yet
+ * is not drawn (for the few milliseconds an incremental layout takes); while a
+ * new view's first layout runs, the previous drawing stays.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { MarkerType, applyNodeChanges, type Edge, type Node, type NodeChange } from '@xyflow/react';
-import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
+import { useRealtime } from '../../store/realtime.ts';
 import { selectSelect, useSelection } from '../../store/selection.ts';
-import { emptyLayout, layoutGraph, pinPosition, type LayoutState } from './layout/layered.ts';
 import { selectTopologyVersion } from '../../store/selectors.ts';
-
-/** Nodes and edges carry no data: their components select what they show from the store by id. */
-type NoData = Record<string, never>;
-export type MeshFlowNode = Node<NoData, 'mesh'>;
-export type MeshFlowEdge = Edge<NoData, 'mesh'>;
-
-const NO_DATA: NoData = Object.freeze({}) as NoData;
-/** One marker for every edge: React Flow renders one `<marker>` per distinct definition. */
-const ARROW = { type: MarkerType.ArrowClosed, width: 14, height: 14, color: '#8b93a1' } as const;
-
-interface FlowGraph {
-  version: number;
-  layout: LayoutState;
-  nodes: MeshFlowNode[];
-  edges: MeshFlowEdge[];
-}
-
-const INITIAL: FlowGraph = { version: 0, layout: emptyLayout(), nodes: [], edges: [] };
+import { buildStructure, EMPTY_STRUCTURE, type GraphStructure } from './graph-structure.ts';
+import { useFindResult } from './find-store.ts';
+import { createLayoutClient, type LayoutClient } from './layout/layout-client.ts';
+import type { XY } from './layout/layered.ts';
+import type { LayoutAlgorithm } from './layout/protocol.ts';
+import { loadPins, savePins, withPin } from './pins.ts';
+import { selectCollapseChoice, selectLayout, useTopologyView } from './view-store.ts';
+import { isGroupNodeId, GROUP_ID_PREFIX } from './visible-graph.ts';
 
 /**
- * The graph each previous graph was rebuilt into. A first layout of 500 nodes
- * takes a few hundred milliseconds, and StrictMode renders twice in
- * development: the second render reuses the first one's result.
+ * Nothing live, nothing that changes when a neighbour does: a node's object
+ * (and so its rendering) changes only with its own position.
  */
-const rebuilt = new WeakMap<FlowGraph, { from: Pick<RealtimeState, 'nodes' | 'edges'>; graph: FlowGraph }>();
-
-function rebuildOnce(previous: FlowGraph, version: number): FlowGraph {
-  const { nodes, edges } = useRealtime.getState();
-  const cached = rebuilt.get(previous);
-  if (cached && cached.graph.version === version && cached.from.nodes === nodes && cached.from.edges === edges) {
-    return cached.graph;
-  }
-  const graph = rebuild(previous, version);
-  rebuilt.set(previous, { from: { nodes, edges }, graph });
-  return graph;
+export interface MeshNodeData extends Record<string, unknown> {
+  /** Wall-clock ms the node first appeared in a graph already on screen; 0 for the first drawing. */
+  appearedAt: number;
+}
+export interface GroupNodeData extends MeshNodeData {
+  group: string;
+  members: readonly string[];
+  /** Mesh edges into and out of the group from outside: what its box sums. */
+  inbound: readonly string[];
+  outbound: readonly string[];
+}
+export interface GhostNodeData extends Record<string, unknown> {
+  label: string;
+}
+export interface MeshEdgeData extends Record<string, unknown> {
+  members: readonly string[];
+  appearedAt: number;
 }
 
-function rebuild(previous: FlowGraph, version: number): FlowGraph {
-  // Read once, here, rather than subscribed: this must not run for a status change.
-  const { nodes, edges } = useRealtime.getState();
-  const ids = Object.keys(nodes);
-  // An edge may name a node that has not arrived yet; it is drawn once both ends exist.
-  const liveEdges = Object.values(edges).filter((edge) => nodes[edge.source] && nodes[edge.target]);
-  const layout = layoutGraph(previous.layout, ids, liveEdges);
+export type MeshNodeFlowNode = Node<MeshNodeData, 'mesh'>;
+export type GroupFlowNode = Node<GroupNodeData, 'meshGroup'>;
+export type GhostFlowNode = Node<GhostNodeData, 'ghost'>;
+export type MeshFlowNode = MeshNodeFlowNode | GroupFlowNode | GhostFlowNode;
+export type MeshEdgeFlowEdge = Edge<MeshEdgeData, 'mesh'>;
+export type GhostFlowEdge = Edge<Record<string, never>, 'ghost'>;
+export type MeshFlowEdge = MeshEdgeFlowEdge | GhostFlowEdge;
 
-  const previousNodes = new Map(previous.nodes.map((node) => [node.id, node]));
-  const flowNodes = ids.map((id): MeshFlowNode => {
-    const position = layout.positions.get(id)!;
-    const ariaLabel = nodes[id]!.label || id;
-    const before = previousNodes.get(id);
-    if (before && before.position.x === position.x && before.position.y === position.y && before.ariaLabel === ariaLabel) {
-      return before;
-    }
-    return { ...before, id, type: 'mesh', position, data: NO_DATA, ariaLabel };
-  });
+/** One marker for every edge: React Flow renders one `<marker>` per distinct definition. */
+const ARROW = { type: MarkerType.ArrowClosed, width: 14, height: 14, color: '#8b93a1' } as const;
+/** How long a node or edge that left stays drawn, fading, so the eye catches what went. */
+export const GHOST_MS = 1_600;
+/** A larger departure (a project starting over) is not worth a ghost per node. */
+const MAX_GHOSTS = 100;
+const NO_EDGE_DATA: Record<string, never> = Object.freeze({}) as Record<string, never>;
 
-  const previousEdges = new Map(previous.edges.map((edge) => [edge.id, edge]));
-  const flowEdges = liveEdges.map((edge): MeshFlowEdge => {
-    const ariaLabel = `${nodes[edge.source]!.label || edge.source} to ${nodes[edge.target]!.label || edge.target}`;
-    const before = previousEdges.get(edge.id);
-    if (before && before.source === edge.source && before.target === edge.target && before.ariaLabel === ariaLabel) {
-      return before;
-    }
-    return { id: edge.id, type: 'mesh', source: edge.source, target: edge.target, data: NO_DATA, ariaLabel, markerEnd: ARROW };
-  });
-
-  return { version, layout, nodes: flowNodes, edges: flowEdges };
+interface Positions {
+  key: string;
+  map: ReadonlyMap<string, XY>;
 }
+interface Ghosts {
+  nodes: ReadonlyMap<string, { position: XY; label: string }>;
+  edges: ReadonlyMap<string, { source: string; target: string }>;
+}
+const NO_GHOSTS: Ghosts = { nodes: new Map(), edges: new Map() };
 
-interface FlowGraphState {
+interface Inputs {
+  structure: GraphStructure;
+  positions: Positions | null;
+  hidden: ReadonlySet<string> | null;
+  ghosts: Ghosts;
+}
+interface FlowGraph {
+  inputs: Inputs | null;
   nodes: MeshFlowNode[];
   edges: MeshFlowEdge[];
-  onNodesChange: (changes: NodeChange<MeshFlowNode>[]) => void;
 }
 
-export function useFlowGraph(): FlowGraphState {
-  const version = useRealtime(selectTopologyVersion);
-  const select = useSelection(selectSelect);
-  const [graph, setGraph] = useState(INITIAL);
+const sameList = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+const EMPTY: readonly string[] = Object.freeze([]) as readonly string[];
 
-  // Derived during render (React's "adjust state when a prop changes"), so
-  // the new structure and the components that read it commit together.
+function rebuild(previous: FlowGraph, inputs: Inputs): FlowGraph {
+  const { structure, positions, hidden, ghosts } = inputs;
+  // A new view whose layout has not answered yet: keep drawing the old one.
+  if (!positions || positions.key !== structure.layoutKey) return { ...previous, inputs };
+  // What was not drawn before, in a view that was already drawn, has just appeared: it glows.
+  const sameView = previous.nodes.length > 0 && previous.inputs?.positions?.key === positions.key;
+  const now = sameView ? Date.now() : 0;
+  const { nodes } = useRealtime.getState();
+  const before = new Map(previous.nodes.map((node) => [node.id, node]));
+  const drawn = new Set<string>();
+  const flowNodes: MeshFlowNode[] = [];
+  for (const id of structure.graph.nodeIds) {
+    const position = positions.map.get(id);
+    if (!position || (hidden && !hidden.has(id))) continue;
+    drawn.add(id);
+    const old = before.get(id);
+    const oldData = old && old.type !== 'ghost' ? (old.data as MeshNodeData) : undefined;
+    const appearedAt = oldData?.appearedAt ?? now;
+    if (isGroupNodeId(id)) {
+      const group = id.slice(GROUP_ID_PREFIX.length);
+      const members = structure.graph.groups.get(group)?.members ?? EMPTY;
+      const inbound = structure.inbound.get(id) ?? EMPTY;
+      const outbound = structure.outbound.get(id) ?? EMPTY;
+      const data: GroupNodeData =
+        old?.type === 'meshGroup' && sameList(old.data.members, members) && sameList(old.data.inbound, inbound) && sameList(old.data.outbound, outbound)
+          ? old.data
+          : { group, members, inbound, outbound, appearedAt };
+      flowNodes.push(reuse(old, { id, type: 'meshGroup', position, data, ariaLabel: `${group} group` }));
+    } else {
+      const data: MeshNodeData = old?.type === 'mesh' ? old.data : { appearedAt };
+      flowNodes.push(reuse(old, { id, type: 'mesh', position, data, ariaLabel: nodes[id]?.label || id }));
+    }
+  }
+  for (const [id, ghost] of ghosts.nodes) {
+    if (drawn.has(id)) continue;
+    drawn.add(id);
+    const old = before.get(id);
+    flowNodes.push(reuse(old, { id, type: 'ghost', position: ghost.position, data: { label: ghost.label }, selectable: false, draggable: false, ariaLabel: `${ghost.label}, removed` }));
+  }
+
+  const beforeEdges = new Map(previous.edges.map((edge) => [edge.id, edge]));
+  const flowEdges: MeshFlowEdge[] = [];
+  const drawnEdges = new Set<string>();
+  for (const edge of structure.graph.edges) {
+    if (!drawn.has(edge.source) || !drawn.has(edge.target)) continue;
+    drawnEdges.add(edge.id);
+    const old = beforeEdges.get(edge.id);
+    if (old?.type === 'mesh' && old.source === edge.source && old.target === edge.target && sameList(old.data!.members, edge.members)) {
+      flowEdges.push(old);
+      continue;
+    }
+    const data: MeshEdgeData = { members: edge.members, appearedAt: old?.type === 'mesh' ? old.data!.appearedAt : now };
+    flowEdges.push({ id: edge.id, type: 'mesh', source: edge.source, target: edge.target, data, markerEnd: ARROW, focusable: false });
+  }
+  for (const [id, ghost] of ghosts.edges) {
+    if (drawnEdges.has(id) || !drawn.has(ghost.source) || !drawn.has(ghost.target)) continue;
+    const old = beforeEdges.get(id);
+    flowEdges.push(old?.type === 'ghost' ? old : { id, type: 'ghost', source: ghost.source, target: ghost.target, data: NO_EDGE_DATA, focusable: false, selectable: false });
+  }
+  return { inputs, nodes: flowNodes, edges: flowEdges };
+}
+
+/** The previous object when nothing React Flow compares has changed; else the new one, keeping its measurements. */
+function reuse<T extends MeshFlowNode>(old: MeshFlowNode | undefined, next: T): T {
+  if (
+    old &&
+    old.type === next.type &&
+    old.data === next.data &&
+    old.ariaLabel === next.ariaLabel &&
+    old.position.x === next.position.x &&
+    old.position.y === next.position.y
+  ) {
+    return old as T;
+  }
+  return old ? ({ ...old, ...next } as T) : next;
+}
+
+export interface FlowGraphState {
+  nodes: MeshFlowNode[];
+  edges: MeshFlowEdge[];
+  structure: GraphStructure;
+  onNodesChange: (changes: NodeChange<MeshFlowNode>[]) => void;
+  /** Forgets pins and remembered layouts for this project and lays out afresh. */
+  resetLayout: () => void;
+  /** Where each drawn node is, for keyboard moves and exports. */
+  positions: ReadonlyMap<string, XY>;
+  layoutState: { pending: boolean; lastMs: number | null; mode: LayoutClient['mode'] | null };
+}
+
+export function useFlowGraph(project: string): FlowGraphState {
+  const version = useRealtime(selectTopologyVersion);
+  const choiceKey = useTopologyView(selectCollapseChoice);
+  const algorithm = useTopologyView(selectLayout);
+  const findMatches = useFindResult((s) => s.matches);
+  const hideMode = useTopologyView((s) => s.params.mode === 'hide');
+  const select = useSelection(selectSelect);
+
+  const structure = useMemo(() => {
+    const { nodes, edges } = useRealtime.getState();
+    const { expanded, collapsed } = useTopologyView.getState().params;
+    return version === 0 ? EMPTY_STRUCTURE : buildStructure(nodes, edges, { expanded, collapsed });
+    // `choiceKey` stands for expanded/collapsed, read above from the store.
+  }, [version, choiceKey]);
+
+  // What left since the last structure of the same view stays a moment as a ghost.
+  const [ghosts, setGhosts] = useState<Ghosts>(NO_GHOSTS);
+  const previousStructure = useRef<GraphStructure | null>(null);
+  const lastPositions = useRef<ReadonlyMap<string, XY>>(new Map());
+  useEffect(() => {
+    const before = previousStructure.current;
+    previousStructure.current = structure;
+    if (!before || before.layoutKey !== structure.layoutKey || before.graph.nodeIds.length === 0) return;
+    const nowIds = new Set(structure.graph.nodeIds);
+    const nowEdges = new Set(structure.graph.edges.map((e) => e.id));
+
+    const goneNodes = new Map<string, { position: XY; label: string }>();
+    for (const id of before.graph.nodeIds) {
+      const position = lastPositions.current.get(id);
+      if (!nowIds.has(id) && position) goneNodes.set(id, { position, label: id });
+    }
+    const goneEdges = new Map<string, { source: string; target: string }>();
+    for (const edge of before.graph.edges) if (!nowEdges.has(edge.id)) goneEdges.set(edge.id, { source: edge.source, target: edge.target });
+    if (goneNodes.size + goneEdges.size === 0 || goneNodes.size > MAX_GHOSTS) return;
+    setGhosts((g) => ({ nodes: new Map([...g.nodes, ...goneNodes]), edges: new Map([...g.edges, ...goneEdges]) }));
+    const timer = setTimeout(() => {
+      setGhosts((g) => {
+        const nodes = new Map(g.nodes);
+        const edges = new Map(g.edges);
+        for (const id of goneNodes.keys()) nodes.delete(id);
+        for (const id of goneEdges.keys()) edges.delete(id);
+        return nodes.size + edges.size === 0 ? NO_GHOSTS : { nodes, edges };
+      });
+    }, GHOST_MS);
+    return () => clearTimeout(timer);
+  }, [structure]);
+
+  // Pins: per project and layout, from local storage.
+  const [pins, setPins] = useState(() => ({ algorithm, map: loadPins(project, algorithm) }));
+  const currentPins = pins.algorithm === algorithm ? pins : { algorithm, map: loadPins(project, algorithm) };
+  if (currentPins !== pins) setPins(currentPins);
+
+  const [client, setClient] = useState<LayoutClient | null>(null);
+  useEffect(() => {
+    const created = createLayoutClient();
+    setClient(created);
+    return () => created.dispose();
+  }, []);
+
+  const [positions, setPositions] = useState<Positions | null>(null);
+  const [layoutState, setLayoutState] = useState<FlowGraphState['layoutState']>({ pending: false, lastMs: null, mode: null });
+  const [layoutEpoch, setLayoutEpoch] = useState(0);
+  useEffect(() => {
+    if (!client || structure.graph.nodeIds.length === 0) return;
+    let current = true;
+    setLayoutState((s) => (s.pending ? s : { ...s, pending: true }));
+    client
+      .layout({
+        key: `${algorithm}\n${structure.layoutKey}`,
+        algorithm,
+        nodeIds: structure.graph.nodeIds,
+        edges: structure.layoutEdges,
+        groups: structure.groupPairs,
+        pins: [...currentPins.map],
+      })
+      .then(
+        (response) => {
+          if (!current || !response) return;
+          const map = new Map<string, XY>();
+          response.ids.forEach((id, i) => map.set(id, { x: response.xy[i * 2]!, y: response.xy[i * 2 + 1]! }));
+          setPositions({ key: structure.layoutKey, map });
+          setLayoutState({ pending: false, lastMs: response.ms, mode: client.mode });
+        },
+        (error: unknown) => {
+          console.error('meshwatch:', error);
+          if (current) setLayoutState((s) => ({ ...s, pending: false }));
+        },
+      );
+    return () => {
+      current = false;
+    };
+    // `currentPins.map` changes identity only when a pin is added or reset.
+  }, [client, structure, algorithm, currentPins.map, layoutEpoch]);
+
+  const [graph, setGraph] = useState<FlowGraph>({ inputs: null, nodes: [], edges: [] });
+  const inputs = graph.inputs;
+  const hidden = hideMode ? findMatches : null;
   let current = graph;
-  if (graph.version !== version) {
-    current = rebuildOnce(graph, version);
+  if (
+    !inputs ||
+    inputs.structure !== structure ||
+    inputs.positions !== positions ||
+    inputs.hidden !== hidden ||
+    inputs.ghosts !== ghosts
+  ) {
+    // Derived during render (React's "adjust state when a prop changes"), so
+    // the new structure and the components that read it commit together.
+    current = rebuild(graph, { structure, positions, hidden, ghosts });
     setGraph(current);
   }
+  if (positions) lastPositions.current = positions.map;
 
   const onNodesChange = useCallback(
     (changes: NodeChange<MeshFlowNode>[]) => {
       const applied: NodeChange<MeshFlowNode>[] = [];
+      const dropped: Array<{ id: string; position: XY }> = [];
       for (const change of changes) {
-        // Selection lives in the selection store (React Flow's click and
-        // keyboard selection both arrive here); nodes leave only when the mesh
-        // says so. Only sizes and dragged positions apply to the arrays.
-        if (change.type === 'select' && change.selected) select(change.id);
+        // Selection lives in the selection store; nodes leave only when the
+        // mesh says so. Only sizes and dragged positions apply to the arrays.
+        if (change.type === 'select' && change.selected && !change.id.startsWith(GROUP_ID_PREFIX)) select(change.id);
         else if (change.type === 'position' || change.type === 'dimensions') applied.push(change);
+        if (change.type === 'position' && change.position && change.dragging === false) dropped.push({ id: change.id, position: change.position });
       }
-      if (applied.length === 0) return;
-      setGraph((g) => {
-        let layout = g.layout;
-        for (const change of applied) {
-          // Pinned at every step of a drag, so a rebuild mid-drag does not snap the node back.
-          if (change.type === 'position' && change.position) layout = pinPosition(layout, change.id, change.position);
-        }
-        return { ...g, layout, nodes: applyNodeChanges(applied, g.nodes) };
+      if (applied.length > 0) setGraph((g) => ({ ...g, nodes: applyNodeChanges(applied, g.nodes) }));
+      if (dropped.length === 0) return;
+      // Where a drag ends, the node stays: in this layout, for this project, across reloads.
+      setPins((p) => {
+        let map = p.map;
+        for (const { id, position } of dropped) map = withPin(map, id, position);
+        savePins(project, p.algorithm, map);
+        return { ...p, map };
+      });
+      setPositions((p) => {
+        if (!p) return p;
+        const map = new Map(p.map);
+        for (const { id, position } of dropped) map.set(id, position);
+        return { ...p, map };
       });
     },
-    [select],
+    [select, project],
   );
 
-  return { nodes: current.nodes, edges: current.edges, onNodesChange };
+  const resetLayout = useCallback(() => {
+    for (const layout of ['layered', 'force', 'grid'] satisfies LayoutAlgorithm[]) savePins(project, layout, new Map());
+    setPins({ algorithm: useTopologyView.getState().params.layout, map: new Map() });
+    client?.reset();
+    setLayoutEpoch((n) => n + 1);
+  }, [client, project]);
+
+  return {
+    nodes: current.nodes,
+    edges: current.edges,
+    structure,
+    onNodesChange,
+    resetLayout,
+    positions: positions?.map ?? lastPositions.current,
+    layoutState,
+  };
 }

@@ -43,14 +43,22 @@ vi.mock('@xyflow/react', async (importOriginal) => {
 function renderTopology() {
   return render(
     <div style={{ width: '1000px', height: '700px' }}>
-      <TopologyView />
+      <TopologyView project="test" />
     </div>,
   );
 }
 
-/** Graph nodes as React Flow exposes them once measured: role `group`, described as a node, named by label. */
+/** Graph nodes as React Flow exposes them once measured: wrappers described as a node; the card inside is a button named by its spoken label. */
 function graphNodes() {
-  return screen.queryAllByRole('group').filter((el) => el.getAttribute('aria-roledescription') === 'node');
+  return Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node[aria-roledescription="node"]'));
+}
+
+/** A node card's accessible name starts with its label: "fetcher-3, fetcher, healthy". */
+function spokenName(label: string): RegExp {
+  return new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},`);
+}
+function nodeWrapper(card: HTMLElement): HTMLElement {
+  return card.closest<HTMLElement>('.react-flow__node')!;
 }
 
 /** Waits until React Flow shows `count` nodes (it hides each until it has measured it). */
@@ -81,7 +89,7 @@ describe('topology view', () => {
     const shown = await findGraphNodes(CRAWLER_NODES.length);
     expect(shown.map((el) => el.getAttribute('data-id')).sort()).toEqual(CRAWLER_NODES.map((n) => n.id).sort());
     for (const meshNode of CRAWLER_NODES) {
-      expect(screen.getByRole('group', { name: meshNode.label })).toBeTruthy();
+      expect(nodeWrapper(screen.getByRole('button', { name: spokenName(meshNode.label) }))).toBeTruthy();
     }
   });
 
@@ -89,7 +97,7 @@ describe('topology view', () => {
     loadCrawlerMesh();
     feed({ type: 'node-status', id: 'fetcher-3', status: 'down' });
     renderTopology();
-    const fetcher = await screen.findByRole('group', { name: 'fetcher-3' });
+    const fetcher = nodeWrapper(await screen.findByRole('button', { name: spokenName('fetcher-3') }));
     expect(fetcher.textContent).toContain('down');
     expect(fetcher.querySelector('.status-glyph')?.getAttribute('data-status')).toBe('down');
     await waitFor(() => expect(screen.getByText('412/s')).toBeTruthy());
@@ -110,7 +118,7 @@ describe('topology view', () => {
     feed({ type: 'node-status', id: 'fetcher-2', status: 'degraded' });
     await settle();
 
-    expect(screen.getByRole('group', { name: 'fetcher-2' }).textContent).toContain('degraded');
+    expect(nodeWrapper(screen.getByRole('button', { name: spokenName('fetcher-2') })).textContent).toContain('degraded');
     expect(renders.cards.get('fetcher-2')).toBe(cardsBefore.get('fetcher-2')! + 1);
     for (const meshNode of CRAWLER_NODES) {
       if (meshNode.id !== 'fetcher-2') expect(renders.cards.get(meshNode.id), meshNode.id).toBe(cardsBefore.get(meshNode.id));
@@ -157,7 +165,7 @@ describe('topology view', () => {
   it('selects a node on click and clears the selection on a click on the pane', async () => {
     loadCrawlerMesh();
     const { container } = renderTopology();
-    const parser = await screen.findByRole('group', { name: 'parser' });
+    const parser = nodeWrapper(await screen.findByRole('button', { name: spokenName('parser') }));
 
     fireEvent.click(parser);
     expect(useSelection.getState().selectedId).toBe('parser');
@@ -172,7 +180,7 @@ describe('topology view', () => {
     loadCrawlerMesh();
     feed({ type: 'node-status', id: 'queue', status: 'down' });
     renderTopology();
-    const queue = await screen.findByRole('group', { name: 'queue' });
+    const queue = nodeWrapper(await screen.findByRole('button', { name: spokenName('queue') }));
     const card = queue.querySelector('.mesh-node')!;
     expect(card.hasAttribute('data-compact')).toBe(true);
     expect(card.textContent).toBe('');

@@ -1,0 +1,81 @@
+import { memo, useCallback, useMemo } from 'react';
+import { Handle, Position, useStore, type NodeProps } from '@xyflow/react';
+import { NODE_STATUSES } from '../../protocol/mesh.ts';
+import { formatPercent, formatRate } from '../../lib/format.ts';
+import { useRealtime } from '../../store/realtime.ts';
+import { StatusGlyph } from '../../ui/status-glyph.tsx';
+import { findMarkOf, useFindResult } from './find-store.ts';
+import { groupStatusSelector, summedStatsSelector } from './live-metrics.ts';
+import { NODE_SIZE } from './node-card.tsx';
+import { selectShowDetail } from './selectors.ts';
+import { describeGroupForSpeech } from './speech.ts';
+import { useGlow } from './use-glow.ts';
+import { useNodeKeyboard } from './use-node-keyboard.ts';
+import { useTopologyView } from './view-store.ts';
+import type { GroupFlowNode } from './use-flow-graph.ts';
+
+type GroupNodeProps = NodeProps<GroupFlowNode>;
+
+/**
+ * A folded group: "fetchers × 48", coloured by its worst member, with how
+ * many members are in each status and the traffic it serves. Enter, the
+ * button or a double click unfolds it.
+ */
+export const GroupNodeView = memo(function GroupNodeView({ id, data }: GroupNodeProps) {
+  const { group, members, inbound, outbound } = data;
+  const summary = useRealtime(useMemo(() => groupStatusSelector(members), [members]));
+  const stats = useRealtime(useMemo(() => summedStatsSelector(inbound.length > 0 ? inbound : outbound), [inbound, outbound]));
+  const detailed = useStore(selectShowDetail);
+  const mark = useFindResult(useMemo(() => findMarkOf(id), [id]));
+  const setGroupCollapsed = useTopologyView((s) => s.setGroupCollapsed);
+  const expand = useCallback(() => setGroupCollapsed(group, false), [setGroupCollapsed, group]);
+  const keyboard = useNodeKeyboard(id, expand);
+  const glow = useGlow(summary.worst, data.appearedAt);
+  const metrics = stats ? { rps: stats.rps, errorRate: stats.errorRate, p95Ms: stats.p95Ms } : null;
+
+  return (
+    <div
+      ref={keyboard.ref}
+      className="mesh-node mesh-group"
+      data-status={summary.worst}
+      data-compact={!detailed || undefined}
+      data-find={mark === 'none' ? undefined : mark}
+      data-glow={glow || undefined}
+      style={NODE_SIZE}
+      role="button"
+      aria-expanded={false}
+      aria-label={describeGroupForSpeech(group, summary.present, summary.counts, metrics, true)}
+      tabIndex={keyboard.tabIndex}
+      onKeyDown={keyboard.onKeyDown}
+      onFocus={keyboard.onFocus}
+      onDoubleClick={expand}
+      title={`${group}: ${summary.present} nodes (double-click to expand)`}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="mesh-node__title">
+        <span className="mesh-group__name">{group}</span>
+        <span className="mesh-group__count">× {summary.present}</span>
+        <button type="button" className="mesh-group__toggle nodrag" onClick={expand} tabIndex={-1} aria-hidden="true">
+          +
+        </button>
+      </div>
+      {detailed && (
+        <div className="mesh-node__status">
+          {NODE_STATUSES.filter((s) => summary.counts[s] > 0).map((s) => (
+            <span key={s} className="mesh-group__status">
+              <StatusGlyph status={s} size={11} />
+              {summary.counts[s]}
+            </span>
+          ))}
+          {stats && (
+            <span className="mesh-node__kind">
+              {formatRate(stats.rps)}
+              {stats.errorRate > 0.001 ? ` · ${formatPercent(stats.errorRate)}` : ''}
+            </span>
+          )}
+        </div>
+      )}
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
