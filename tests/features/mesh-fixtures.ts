@@ -60,3 +60,14 @@ export function loadCrawlerMesh(): void {
     }),
   );
 }
+
+/** Any mesh as a snapshot, the way a joining client gets it. */
+export function loadMesh(nodes: MeshNode[], edges: MeshEdge[]): void {
+  act(() =>
+    useRealtime.getState().applySnapshot({
+      epoch: 'test',
+      seq: 1,
+      state: { nodes, edges, progress: [], events: [], series: [], logs: [] },
+    }),
+  );
+}

@@ -1,4 +1,4 @@
-import { memo, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useMemo, useRef } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { formatClock } from '../../lib/format.ts';
@@ -25,7 +25,11 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
   const figureRef = useRef<HTMLElement>(null);
   const visible = useIsVisible(figureRef);
   const select = useMemo(() => selectWhileVisible(spec.select, visible), [spec, visible]);
-  const seriesPoints = useRealtime(useShallow(select));
+  // Drawn at transition priority: the core series all gain a point in the same
+  // second, and six Recharts drawings in one task would hold the main thread
+  // for a few hundred milliseconds. Deferred, React draws them one after
+  // another between frames, and the graph and feed stay responsive.
+  const seriesPoints = useDeferredValue(useRealtime(useShallow(select)));
   const plotRef = useRef<HTMLDivElement>(null);
   const { width, height } = useElementSize(plotRef, FALLBACK_SIZE);
   const hasData = seriesPoints.some((points) => points !== undefined && points.length > 0);

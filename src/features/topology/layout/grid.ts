@@ -4,11 +4,12 @@
  *
  * The first layout fills a near-square grid (wider than tall, for a wide
  * screen). After that nothing placed moves: a new node takes the first free
- * cell from the start of its group's block on (a hole its group left, or the
- * cell after the group's last), a node of a group not yet on the grid starts
- * a fresh row below, and a removed node leaves a hole for later ones. A node
- * that comes back returns to its old cell if it is free; dragged nodes keep
- * their position and their boxes are kept clear.
+ * cell from the start of its group's block on (a hole its group left, or else
+ * the cell after the group's last), a node of a group not yet on the grid
+ * starts a fresh row below, and a removed node leaves a hole for later ones.
+ * The grid grows downwards. A node that comes back returns to its old cell if
+ * it is free; dragged nodes keep their position and their boxes are kept
+ * clear. Nodes without a group form one group of their own.
  *
  * Edges do not matter here; the parameter is there so every layout can be
  * called the same way. Pure, like the layered layout.
@@ -20,6 +21,9 @@ import { vacateRemoved } from './vacate.ts';
 
 /** Columns over rows of a first layout: about the shape of a wide screen. */
 const COLUMNS_PER_ROW = 1.6;
+
+/** How much narrower than a first layout of the same nodes a grid may get before it widens. */
+const NARROWEST = 0.75;
 
 /** How many columns a grid of `count` nodes has when laid out at once. */
 export function gridColumns(count: number): number {
@@ -133,20 +137,24 @@ function placeIncrementally(
   vacated: ReadonlyMap<string, XY>,
   index: BoxIndex,
 ): void {
-  // Where each group's block starts and how far down the grid goes, from the nodes on it.
+  // Where each group's block starts, how wide the grid is and how far down it goes, from the nodes on it.
   const groupStart = new Map<Group, Cell>();
-  let columns = gridColumns(count);
+  let width = 0;
   let lastRow = -1;
   for (const [id, p] of positions) {
     const cell = grid.cellAt(p);
     if (!cell) continue;
     lastRow = Math.max(lastRow, cell.row);
     if (pinned.has(id)) continue;
-    columns = Math.max(columns, cell.column + 1);
+    width = Math.max(width, cell.column + 1);
     const group = groupOf(id);
     const start = groupStart.get(group);
     if (!start || isBefore(cell, start)) groupStart.set(group, cell);
   }
+  // The grid keeps its width and grows downwards, unless it has grown far past the size it was
+  // laid out for (a first layout of a handful of nodes): then it widens, so it does not become a tower.
+  const ideal = gridColumns(count);
+  const columns = width >= ideal * NARROWEST ? width : ideal;
 
   // Nodes coming back first, so a newcomer filling holes does not take their old cell.
   const rest: string[] = [];
