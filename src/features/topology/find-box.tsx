@@ -15,6 +15,13 @@ import { useTopologyView } from './view-store.ts';
 const APPLY_AFTER_MS = 250;
 const HELP = `Fields: ${FIND_FIELDS.map((f) => f.name).join(', ')}. Operators: = != > >= < <= ~ (contains). Combine with and, or, not, ( ). Example: kind=fetcher and errors > 2%`;
 
+function countMeshMatches(matches: ReadonlySet<string>): number {
+  const { nodes } = useRealtime.getState();
+  let count = 0;
+  for (const id of matches) if (id in nodes) count++;
+  return count;
+}
+
 export function FindBox() {
   const applied = useTopologyView((s) => s.params.find);
   const mode = useTopologyView((s) => s.params.mode);
@@ -33,7 +40,8 @@ export function FindBox() {
   const apply = useMemo(() => debounce((value: string) => useTopologyView.getState().setFind(value), APPLY_AFTER_MS), []);
   useEffect(() => () => apply.flush(), [apply]);
 
-  const matchCount = matches === null ? null : [...matches].filter((id) => !id.startsWith('group::')).length;
+  // Matches hold folded groups' boxes too; the count is of mesh nodes.
+  const matchCount = matches === null ? null : countMeshMatches(matches);
   return (
     <div className="find-box" role="search" aria-label="Find nodes">
       <input

@@ -19,7 +19,6 @@ import { TopologyToolbar } from './topology-toolbar.tsx';
 import { UrlSync } from './url-sync.tsx';
 import { useFlowGraph, type MeshFlowNode } from './use-flow-graph.ts';
 import { useTopologyView } from './view-store.ts';
-import { isGroupNodeId } from './visible-graph.ts';
 
 // Module constants: React Flow remounts every node when these change identity.
 const nodeTypes: NodeTypes = { mesh: MeshNodeView, meshGroup: GroupNodeView, ghost: GhostNodeView };
@@ -69,7 +68,7 @@ function TopologyGraph({ project }: { project: string }) {
   // Double-click: the node and its neighbours fill the view; a folded group unfolds (its own handler).
   const onNodeDoubleClick = useCallback<NodeMouseHandler<MeshFlowNode>>(
     (_, node) => {
-      if (isGroupNodeId(node.id) || node.type === 'ghost') return;
+      if (node.type !== 'mesh') return;
       select(node.id);
       const around = [node.id, ...(structure.successors.get(node.id) ?? []), ...(structure.predecessors.get(node.id) ?? [])];
       useTopologyView.getState().requestFit(around);

@@ -24,7 +24,6 @@ import type { XY } from './layout/layered.ts';
 import type { LayoutAlgorithm } from './layout/protocol.ts';
 import { loadPins, savePins, withPin } from './pins.ts';
 import { selectCollapseChoice, selectLayout, useTopologyView } from './view-store.ts';
-import { isGroupNodeId, GROUP_ID_PREFIX } from './visible-graph.ts';
 
 /**
  * Nothing live, nothing that changes when a neighbour does: a node's object
@@ -108,8 +107,8 @@ function rebuild(previous: FlowGraph, inputs: Inputs): FlowGraph {
     const old = before.get(id);
     const oldData = old && old.type !== 'ghost' ? (old.data as MeshNodeData) : undefined;
     const appearedAt = oldData?.appearedAt ?? now;
-    if (isGroupNodeId(id)) {
-      const group = id.slice(GROUP_ID_PREFIX.length);
+    const group = structure.graph.boxes.get(id);
+    if (group !== undefined) {
       const members = structure.graph.groups.get(group)?.members ?? EMPTY;
       const inbound = structure.inbound.get(id) ?? EMPTY;
       const outbound = structure.outbound.get(id) ?? EMPTY;
@@ -193,6 +192,10 @@ export function useFlowGraph(project: string): FlowGraphState {
     return version === 0 ? EMPTY_STRUCTURE : buildStructure(nodes, edges, { expanded, collapsed });
     // `choiceKey` stands for expanded/collapsed, read above from the store.
   }, [version, choiceKey]);
+
+  // Read by the change handler, which must not be rebuilt for every structure.
+  const boxesRef = useRef(structure.graph.boxes);
+  boxesRef.current = structure.graph.boxes;
 
   // What left since the last structure of the same view stays a moment as a ghost.
   const [ghosts, setGhosts] = useState<Ghosts>(NO_GHOSTS);
@@ -298,7 +301,7 @@ export function useFlowGraph(project: string): FlowGraphState {
       for (const change of changes) {
         // Selection lives in the selection store; nodes leave only when the
         // mesh says so. Only sizes and dragged positions apply to the arrays.
-        if (change.type === 'select' && change.selected && !change.id.startsWith(GROUP_ID_PREFIX)) select(change.id);
+        if (change.type === 'select' && change.selected && !boxesRef.current.has(change.id)) select(change.id);
         else if (change.type === 'position' || change.type === 'dimensions') applied.push(change);
         if (change.type === 'position' && change.position && change.dragging === false) dropped.push({ id: change.id, position: change.position });
       }

@@ -12,7 +12,11 @@
  */
 import type { MeshEdge, MeshNode } from '../../protocol/mesh.ts';
 
-/** The id of a group's box. `::` cannot start a group name the UI offers, and ids are compared whole. */
+/**
+ * The id of a group's box. A mesh id may be any string, this one included:
+ * `visibleGraph` lengthens a box id that a mesh node already has, and what is
+ * a box is told by `boxes`, never by the prefix.
+ */
 export const GROUP_ID_PREFIX = 'group::';
 export const AGGREGATE_EDGE_PREFIX = 'edges::';
 
@@ -24,7 +28,6 @@ export const AGGREGATE_EDGE_PREFIX = 'edges::';
 export const AUTO_COLLAPSE_ABOVE = 300;
 
 export const groupNodeId = (group: string): string => `${GROUP_ID_PREFIX}${group}`;
-export const isGroupNodeId = (id: string): boolean => id.startsWith(GROUP_ID_PREFIX);
 export const groupOfNode = (node: Pick<MeshNode, 'group' | 'kind'>): string => node.group || node.kind;
 
 export interface VisibleEdge {
@@ -49,6 +52,8 @@ export interface VisibleGraph {
   groups: Map<string, GroupInfo>;
   /** Mesh node id → the id it is drawn as (itself, or its group's box). */
   drawnAs: Map<string, string>;
+  /** The box id of each folded group → the group's name. */
+  boxes: Map<string, string>;
 }
 
 /** The groups an operator would fold first, largest first, until at most `limit` nodes show. */
@@ -101,10 +106,15 @@ export function visibleGraph(
 ): VisibleGraph {
   const drawnAs = new Map<string, string>();
   const groups = new Map<string, GroupInfo>();
+  const boxes = new Map<string, string>();
   for (const [name, ids] of members) {
     const folded = collapsed.has(name);
     groups.set(name, { name, members: ids, collapsed: folded });
-    if (folded) for (const id of ids) drawnAs.set(id, groupNodeId(name));
+    if (!folded) continue;
+    let box = groupNodeId(name);
+    while (box in nodes || boxes.has(box)) box += '~';
+    boxes.set(box, name);
+    for (const id of ids) drawnAs.set(id, box);
   }
   const nodeIds: string[] = [];
   for (const id of Object.keys(nodes)) {
@@ -113,7 +123,7 @@ export function visibleGraph(
       nodeIds.push(id);
     }
   }
-  for (const group of groups.values()) if (group.collapsed) nodeIds.push(groupNodeId(group.name));
+  for (const box of boxes.keys()) nodeIds.push(box);
 
   const visibleEdges: VisibleEdge[] = [];
   const merged = new Map<string, { source: string; target: string; members: string[] }>();
@@ -133,5 +143,5 @@ export function visibleGraph(
     else merged.set(key, { source, target, members: [edge.id] });
   }
   for (const [id, entry] of merged) visibleEdges.push({ id, ...entry });
-  return { nodeIds, edges: visibleEdges, groups, drawnAs };
+  return { nodeIds, edges: visibleEdges, groups, drawnAs, boxes };
 }

@@ -16,7 +16,10 @@ export interface Vacated {
   removed: number;
 }
 
-/** Copies of `previous`'s maps without the nodes not in `ids`; the oldest vacated positions are dropped past {@link MAX_VACATED}. */
+/**
+ * Copies of `previous`'s maps without the nodes not in `ids`; the oldest
+ * vacated positions are dropped past {@link MAX_VACATED}.
+ */
 export function vacateRemoved(previous: LayoutState, ids: ReadonlySet<string>): Vacated {
   const positions = new Map(previous.positions);
   const pinned = new Set(previous.pinned);

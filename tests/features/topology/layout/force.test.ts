@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { forceLayout } from '../../../../src/features/topology/layout/force.ts';
-import { DEFAULT_LAYOUT_OPTIONS, emptyLayout, pinPosition, type LayoutState } from '../../../../src/features/topology/layout/layered.ts';
+import {
+  DEFAULT_LAYOUT_OPTIONS,
+  emptyLayout,
+  pinPosition,
+  type LayoutState,
+} from '../../../../src/features/topology/layout/layered.ts';
 import { MAX_VACATED } from '../../../../src/features/topology/layout/vacate.ts';
+import { hashSeed, mulberry32 } from '../../../../src/lib/prng.ts';
 import {
   CLEAR_X,
   crawlMesh,
@@ -68,6 +74,21 @@ describe('force layout', () => {
       const median = all[Math.floor(all.length / 2)]!;
       const longest = Math.max(...tree.edges.map((e) => distance(layout, e.source, e.target)));
       expect(longest).toBeLessThan(median);
+    });
+
+    it.each([
+      { name: 'a dense random graph', nodes: 300, edges: 3_000 },
+      { name: 'a sparse random graph', nodes: 300, edges: 200 },
+    ])('places every node without overlaps whatever the shape: $name', ({ nodes: count, edges: edgeCount }) => {
+      const random = mulberry32(hashSeed('shapes'));
+      const nodes = Array.from({ length: count }, (_, i) => `r${i}`);
+      const links = Array.from({ length: edgeCount }, () => ({
+        source: nodes[Math.floor(random() * count)]!,
+        target: nodes[Math.floor(random() * count)]!,
+      }));
+      const layout = forceLayout(emptyLayout(), nodes, links);
+      expect(layout.positions.size).toBe(count);
+      expectNoOverlaps(layout);
     });
 
     it('keeps two parts with no edge between them together', () => {
@@ -147,6 +168,19 @@ describe('force layout', () => {
       const right = Math.max(...tree.nodes.map((id) => pos(first, id).x));
       for (const id of ['x', 'y', 'z']) expect(pos(next, id).x).toBeGreaterThan(right);
       expect(distance(next, 'x', 'y')).toBeLessThan(3 * CLEAR_X);
+    });
+
+    it('lays out a large new part on its own, the way a first layout would, beside the rest', () => {
+      const part = tree.nodes.slice(0, 40).map((id) => `new-${id}`);
+      const partEdges = tree.edges
+        .filter((e) => Number(e.target.slice(1)) < 40)
+        .map((e) => ({ source: `new-${e.source}`, target: `new-${e.target}` }));
+      const next = forceLayout(first, [...tree.nodes, ...part], [...tree.edges, ...partEdges]);
+      expectUnmoved(first, next);
+      expectNoOverlaps(next);
+      const alone = forceLayout(emptyLayout(), part, partEdges);
+      const shift = { x: pos(next, part[0]!).x - pos(alone, part[0]!).x, y: pos(next, part[0]!).y - pos(alone, part[0]!).y };
+      for (const id of part) expect(pos(next, id)).toEqual({ x: pos(alone, id).x + shift.x, y: pos(alone, id).y + shift.y });
     });
 
     it('returns the same layout when nothing changed, in any order', () => {
@@ -236,15 +270,16 @@ describe('force layout', () => {
       }
     }
     // Small boxes pack closer than the default ones.
-    const width = Math.max(...all.map((p) => p.x));
-    expect(width).toBeLessThan(Math.max(...[...forceLayout(emptyLayout(), tree.nodes, tree.edges).positions.values()].map((p) => p.x)));
+    const widest = (layout: LayoutState) => Math.max(...[...layout.positions.values()].map((p) => p.x));
+    expect(widest(layout)).toBeLessThan(widest(forceLayout(emptyLayout(), tree.nodes, tree.edges)));
   });
 
   describe('a mesh the size of the simulator', () => {
     const mesh = crawlMesh();
     const started = performance.now();
     const first = forceLayout(emptyLayout(), mesh.nodes, mesh.edges);
-    console.info(`force layout of ${mesh.nodes.length} nodes and ${mesh.edges.length} edges: ${Math.round(performance.now() - started)} ms`);
+    const ms = Math.round(performance.now() - started);
+    console.info(`force layout of ${mesh.nodes.length} nodes and ${mesh.edges.length} edges: ${ms} ms`);
 
     it('lays out 2,000 nodes and 7,200 edges without overlaps', () => {
       expect(mesh.nodes.length).toBe(2_000);
@@ -270,7 +305,8 @@ describe('force layout', () => {
 
     it('adds a fetcher next to its services and removes a hundred, moving nothing else', () => {
       const started = performance.now();
-      const grown = forceLayout(first, [...mesh.nodes, 'fetcher-new'], [...mesh.edges, ...edges('politeness>fetcher-new fetcher-new>dns fetcher-new>robots fetcher-new>kafka')]);
+      const links = edges('politeness>fetcher-new fetcher-new>dns fetcher-new>robots fetcher-new>kafka');
+      const grown = forceLayout(first, [...mesh.nodes, 'fetcher-new'], [...mesh.edges, ...links]);
       console.info(`adding one node to it: ${Math.round(performance.now() - started)} ms`);
       expectUnmoved(first, grown);
       expectNoOverlaps(grown);

@@ -4,7 +4,12 @@
  * nodes.
  */
 import { expect } from 'vitest';
-import { DEFAULT_LAYOUT_OPTIONS, type LayoutEdge, type LayoutState, type XY } from '../../../../src/features/topology/layout/layered.ts';
+import {
+  DEFAULT_LAYOUT_OPTIONS,
+  type LayoutEdge,
+  type LayoutState,
+  type XY,
+} from '../../../../src/features/topology/layout/layered.ts';
 
 const { nodeWidth, nodeHeight, nodeGap } = DEFAULT_LAYOUT_OPTIONS;
 /** Top-left corners closer than this in both directions leave less than the gap between two boxes. */
@@ -79,7 +84,10 @@ export function expectUnmoved(before: LayoutState, after: LayoutState, except: r
  * services, 1,241 fetchers (politeness → f → dns, robots, kafka) and 745
  * parsers (kafka → p → link extractor, indexer), with their groups.
  */
-export function crawlMesh(fetchers = 1_241, parsers = 745): { nodes: string[]; edges: LayoutEdge[]; groupOf: Map<string, string> } {
+export function crawlMesh(
+  fetchers = 1_241,
+  parsers = 745,
+): { nodes: string[]; edges: LayoutEdge[]; groupOf: Map<string, string> } {
   const groupOf = new Map<string, string>([
     ['api', 'control-plane'],
     ['scheduler', 'control-plane'],
