@@ -77,7 +77,8 @@ export function FindBox() {
           </label>
         ))}
       </div>
-      <span id={helpId} className="find-box__status" aria-live="polite" title={HELP}>
+      {/* Not a live region: a find on live numbers refreshes its count twice a second. */}
+      <span id={helpId} className="find-box__status" title={HELP}>
         {error
           ? `${error.message} (at ${error.at + 1})`
           : matchCount !== null

@@ -12,6 +12,7 @@ import { useFindResult } from './find-store.ts';
 import type { GraphStructure } from './graph-structure.ts';
 import { nodeMetrics } from './live-metrics.ts';
 import { useTopologyView } from './view-store.ts';
+import { groupOfNode } from './visible-graph.ts';
 
 const REFRESH_MS = 500;
 
@@ -25,7 +26,7 @@ export function evaluateFind(expr: FindExpr, structure: GraphStructure): Set<str
     subject.id = id;
     subject.label = node.label;
     subject.kind = node.kind;
-    subject.group = node.group;
+    subject.group = groupOfNode(node);
     subject.status = node.status;
     subject.rps = metrics.rps;
     subject.errorRate = metrics.errorRate;
@@ -50,7 +51,8 @@ export function FindRunner({ structure }: { structure: GraphStructure }) {
   useEffect(() => {
     const { setResult } = useFindResult.getState();
     if (!parsed.ok) {
-      setResult(null, { message: parsed.error, at: parsed.at });
+      // Half-typed (`kind=`): say what is wrong, and keep the last good matches rather than flash the whole mesh back.
+      setResult(useFindResult.getState().matches, { message: parsed.error, at: parsed.at });
       return;
     }
     if (isEmptyFind(parsed.expr)) {

@@ -29,7 +29,12 @@ export const GroupNodeView = memo(function GroupNodeView({ id, data }: GroupNode
   const mark = useFindResult(useMemo(() => findMarkOf(id), [id]));
   const setGroupCollapsed = useTopologyView((s) => s.setGroupCollapsed);
   const expand = useCallback(() => setGroupCollapsed(group, false), [setGroupCollapsed, group]);
-  const keyboard = useNodeKeyboard(id, expand);
+  // Unfolded from the keyboard, the box goes away under the focus: the group's first member takes it once drawn.
+  const expandFromKeyboard = useCallback(() => {
+    if (members[0] !== undefined) useTopologyView.getState().setKeyboardTarget(members[0]);
+    expand();
+  }, [expand, members]);
+  const keyboard = useNodeKeyboard(id, expandFromKeyboard);
   const glow = useGlow(summary.worst, data.appearedAt);
   const metrics = stats ? { rps: stats.rps, errorRate: stats.errorRate, p95Ms: stats.p95Ms } : null;
 

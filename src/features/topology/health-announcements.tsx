@@ -1,16 +1,14 @@
 /**
  * Says health changes out loud, politely and at most every few seconds
- * (health-announcer.ts decides what and when). A snapshot replacing the mesh
- * is not a change worth speaking: only nodes seen before count.
+ * (health-announcer.ts decides what and when, and summarises many changes
+ * as counts). A snapshot replacing the mesh (a new connection, a project
+ * starting over) is not news: only changes within one stream count.
  */
 import { useEffect, useState } from 'react';
 import type { MeshNode } from '../../protocol/mesh.ts';
 import { useRealtime } from '../../store/realtime.ts';
 import { LiveRegion } from '../../ui/live-region.tsx';
 import { HealthAnnouncer } from './health-announcer.ts';
-
-/** A change of more nodes than this at once is a new mesh (a snapshot, a restart), not news. */
-const MAX_CHANGES_PER_UPDATE = 200;
 
 export function HealthAnnouncements() {
   const [message, setMessage] = useState<{ text: string | null; revision: number }>({ text: null, revision: 0 });
@@ -31,19 +29,17 @@ export function HealthAnnouncements() {
     };
     const stop = useRealtime.subscribe((state, previous) => {
       if (state.nodes === previous.nodes) return;
+      if (state.stream.snapshots !== previous.stream.snapshots || state.stream.epoch !== previous.stream.epoch) return;
       const before: Readonly<Record<string, MeshNode>> = previous.nodes;
-      if (Object.keys(before).length === 0) return;
       const changes: Array<{ id: string; label: string; from: MeshNode['status'] | null; to: MeshNode['status'] | null }> = [];
       for (const id of Object.keys(state.nodes)) {
         const node = state.nodes[id]!;
         const old = before[id];
         if (old === node) continue;
         if (!old || old.status !== node.status) changes.push({ id, label: node.label || id, from: old?.status ?? null, to: node.status });
-        if (changes.length > MAX_CHANGES_PER_UPDATE) return;
       }
       for (const id of Object.keys(before)) {
         if (!(id in state.nodes)) changes.push({ id, label: before[id]!.label || id, from: before[id]!.status, to: null });
-        if (changes.length > MAX_CHANGES_PER_UPDATE) return;
       }
       for (const change of changes) announcer.note(change);
       if (changes.length > 0) schedule();

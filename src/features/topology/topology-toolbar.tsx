@@ -5,6 +5,7 @@ import { useCallback } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { useRealtime } from '../../store/realtime.ts';
 import { FindBox } from './find-box.tsx';
+import { GroupsMenu } from './groups-menu.tsx';
 import { downloadBlob } from './export/download.ts';
 import { exportFileName } from './export/file-name.ts';
 import { exportViewPng } from './export/png.ts';
@@ -27,12 +28,8 @@ export function TopologyToolbar({ project, structure, positions, onResetLayout, 
   const autoFit = useTopologyView((s) => s.autoFit);
   const animate = useTopologyView((s) => s.animate);
   const animationStopped = useTopologyView((s) => s.animationStopped);
-  const expandedAll = useTopologyView((s) => s.params.expanded.includes('*'));
   const view = useTopologyView.getState;
   const { getViewport } = useReactFlow();
-
-  const folded = [...structure.graph.groups.values()].filter((g) => g.collapsed).length;
-  const groups = structure.graph.groups.size;
 
   const exportJson = useCallback(() => {
     const { nodes, edges } = useRealtime.getState();
@@ -75,16 +72,7 @@ export function TopologyToolbar({ project, structure, positions, onResetLayout, 
       <label className="topology-toolbar__item" title="Fit the whole graph after every change (wall screens)">
         <input type="checkbox" checked={autoFit} onChange={(e) => view().setAutoFit(e.target.checked)} /> auto-fit
       </label>
-      {groups > 0 && (
-        <button
-          type="button"
-          className="button"
-          onClick={() => (expandedAll ? view().automaticGroups() : view().expandAll())}
-          title={expandedAll ? 'Fold large groups again' : 'Show every node of every group'}
-        >
-          {expandedAll ? 'Fold groups' : `Expand groups${folded > 0 ? ` (${folded} folded)` : ''}`}
-        </button>
-      )}
+      <GroupsMenu structure={structure} />
       <label className="topology-toolbar__item" title="Moving dashes on edges with traffic; switched off by itself if frames get slow">
         <input type="checkbox" checked={animate} onChange={(e) => view().setAnimate(e.target.checked)} /> animate traffic
       </label>

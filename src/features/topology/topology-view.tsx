@@ -1,7 +1,7 @@
 import '@xyflow/react/dist/style.css';
 import './topology.css';
 import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type EdgeTypes, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
-import { useCallback, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { selectSelect, useSelection } from '../../store/selection.ts';
 import { AnimationGuard } from './animation-guard.tsx';
 import { FindRunner } from './find-runner.tsx';
@@ -27,6 +27,13 @@ const PRO_OPTIONS = { hideAttribution: false };
 /** Past this many nodes, only what is in the viewport is mounted. */
 const LARGE_MESH_NODES = 150;
 
+/** Focuses a drawn node's card, if it is mounted. */
+function focusCard(id: string): void {
+  for (const wrapper of document.querySelectorAll<HTMLElement>('.topology .react-flow__node')) {
+    if (wrapper.dataset.id === id) wrapper.querySelector<HTMLElement>('[role="button"]')?.focus({ preventScroll: true });
+  }
+}
+
 /** The mesh as a graph: nodes coloured and shaped by status, edges labelled with their traffic. */
 export function TopologyView({ project }: { project: string }) {
   return (
@@ -41,6 +48,7 @@ function TopologyGraph({ project }: { project: string }) {
   const { nodes, edges, onNodesChange, structure, resetLayout, positions, layoutState } = useFlowGraph(project);
   const select = useSelection(selectSelect);
   const clearSelection = useCallback(() => select(null), [select]);
+  const endKeyboard = useTopologyView((s) => s.endKeyboard);
   const { getViewport, setCenter } = useReactFlow();
   const store = useStoreApi();
 
@@ -85,11 +93,18 @@ function TopologyGraph({ project }: { project: string }) {
       const target = [view.keyboardTarget, selected].find((id) => id && handle.current.drawn.has(id)) ?? nodes.find((n) => n.type !== 'ghost')?.id;
       if (!target) return;
       handle.reveal(target);
-      view.setKeyboardTarget(null);
       view.setKeyboardTarget(target);
+      // Already the target (so no effect runs) and drawn: focus it here.
+      focusCard(target);
     },
     [handle, nodes],
   );
+
+  // The keyboard's target was not drawn when it was chosen (a group just unfolded, a node off screen): bring it into view once it is.
+  const keyboardTarget = useTopologyView((s) => (s.keyboardActive ? s.keyboardTarget : null));
+  useEffect(() => {
+    if (keyboardTarget && handle.current.drawn.has(keyboardTarget) && !document.activeElement?.closest('.topology')) handle.reveal(keyboardTarget);
+  }, [keyboardTarget, nodes, handle]);
 
   const layoutNote = layoutState.pending && nodes.length === 0 && structure.graph.nodeIds.length > 0
     ? `Laying out ${structure.graph.nodeIds.length.toLocaleString('en')} nodes…`
@@ -103,6 +118,7 @@ function TopologyGraph({ project }: { project: string }) {
           className="topology__canvas"
           tabIndex={0}
           onFocus={onGraphFocus}
+          onPointerDown={endKeyboard}
           aria-label="Topology graph. Arrow keys move between connected nodes, Enter opens a node's details or unfolds a group, Escape closes."
         >
           <ReactFlow
@@ -133,7 +149,7 @@ function TopologyGraph({ project }: { project: string }) {
               <EdgeLegend />
             </Panel>
             <FocusSelected />
-            <FitController layoutSerial={layoutState.lastMs === null ? 0 : positions.size} />
+            <FitController layoutSerial={layoutState.answers} />
           </ReactFlow>
           {nodes.length === 0 && <p className="topology__empty">{layoutNote ?? 'Waiting for the mesh…'}</p>}
         </div>

@@ -21,7 +21,7 @@ import { buildStructure, EMPTY_STRUCTURE, type GraphStructure } from './graph-st
 import { useFindResult } from './find-store.ts';
 import { createLayoutClient, type LayoutClient } from './layout/layout-client.ts';
 import type { XY } from './layout/layered.ts';
-import type { LayoutAlgorithm } from './layout/protocol.ts';
+import { LAYOUT_ALGORITHMS, type LayoutAlgorithm } from './layout/protocol.ts';
 import { loadPins, savePins, withPin } from './pins.ts';
 import { selectCollapseChoice, selectLayout, useTopologyView } from './view-store.ts';
 
@@ -68,14 +68,27 @@ interface Positions {
   key: string;
   map: ReadonlyMap<string, XY>;
 }
+interface Ghost {
+  position: XY;
+  label: string;
+  /** Wall-clock ms after which it is gone. */
+  until: number;
+}
+interface GhostEdge {
+  source: string;
+  target: string;
+  until: number;
+}
 interface Ghosts {
-  nodes: ReadonlyMap<string, { position: XY; label: string }>;
-  edges: ReadonlyMap<string, { source: string; target: string }>;
+  nodes: ReadonlyMap<string, Ghost>;
+  edges: ReadonlyMap<string, GhostEdge>;
 }
 const NO_GHOSTS: Ghosts = { nodes: new Map(), edges: new Map() };
 
 interface Inputs {
   structure: GraphStructure;
+  /** The layout and the folded groups: which positions fit. */
+  viewKey: string;
   positions: Positions | null;
   hidden: ReadonlySet<string> | null;
   ghosts: Ghosts;
@@ -89,10 +102,14 @@ interface FlowGraph {
 const sameList = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 const EMPTY: readonly string[] = Object.freeze([]) as readonly string[];
 
+const viewKeyOf = (algorithm: LayoutAlgorithm, structure: GraphStructure) => `${algorithm}\n${structure.layoutKey}`;
+
 function rebuild(previous: FlowGraph, inputs: Inputs): FlowGraph {
-  const { structure, positions, hidden, ghosts } = inputs;
+  const { structure, viewKey, positions, hidden, ghosts } = inputs;
+  // An empty mesh (a project starting over) draws nothing, whatever was drawn before.
+  if (structure.graph.nodeIds.length === 0) return { inputs, nodes: [], edges: [] };
   // A new view whose layout has not answered yet: keep drawing the old one.
-  if (!positions || positions.key !== structure.layoutKey) return { ...previous, inputs };
+  if (!positions || positions.key !== viewKey) return { ...previous, inputs };
   // What was not drawn before, in a view that was already drawn, has just appeared: it glows.
   const sameView = previous.nodes.length > 0 && previous.inputs?.positions?.key === positions.key;
   const now = sameView ? Date.now() : 0;
@@ -175,7 +192,8 @@ export interface FlowGraphState {
   resetLayout: () => void;
   /** Where each drawn node is, for keyboard moves and exports. */
   positions: ReadonlyMap<string, XY>;
-  layoutState: { pending: boolean; lastMs: number | null; mode: LayoutClient['mode'] | null };
+  /** `answers` counts layouts received, for auto-fit. */
+  layoutState: { pending: boolean; lastMs: number | null; mode: LayoutClient['mode'] | null; answers: number };
 }
 
 export function useFlowGraph(project: string): FlowGraphState {
@@ -197,37 +215,59 @@ export function useFlowGraph(project: string): FlowGraphState {
   const boxesRef = useRef(structure.graph.boxes);
   boxesRef.current = structure.graph.boxes;
 
-  // What left since the last structure of the same view stays a moment as a ghost.
+  // What left since the last structure of the same view stays a moment as a
+  // ghost. Each ghost carries its own expiry; one timer prunes them, so churn
+  // faster than a ghost's life never leaves one behind.
   const [ghosts, setGhosts] = useState<Ghosts>(NO_GHOSTS);
   const previousStructure = useRef<GraphStructure | null>(null);
   const lastPositions = useRef<ReadonlyMap<string, XY>>(new Map());
+  const lastLabels = useRef<ReadonlyMap<string, string>>(new Map());
+  const pruneTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     const before = previousStructure.current;
     previousStructure.current = structure;
-    if (!before || before.layoutKey !== structure.layoutKey || before.graph.nodeIds.length === 0) return;
+    if (!before || before.layoutKey !== structure.layoutKey || before.graph.nodeIds.length === 0) {
+      // Another view (groups folded or unfolded) or a new mesh: nothing to fade out.
+      setGhosts(NO_GHOSTS);
+      return;
+    }
     const nowIds = new Set(structure.graph.nodeIds);
     const nowEdges = new Set(structure.graph.edges.map((e) => e.id));
-
-    const goneNodes = new Map<string, { position: XY; label: string }>();
+    const until = Date.now() + GHOST_MS;
+    const goneNodes = new Map<string, Ghost>();
     for (const id of before.graph.nodeIds) {
       const position = lastPositions.current.get(id);
-      if (!nowIds.has(id) && position) goneNodes.set(id, { position, label: id });
+      if (!nowIds.has(id) && position) goneNodes.set(id, { position, label: lastLabels.current.get(id) ?? id, until });
     }
-    const goneEdges = new Map<string, { source: string; target: string }>();
-    for (const edge of before.graph.edges) if (!nowEdges.has(edge.id)) goneEdges.set(edge.id, { source: edge.source, target: edge.target });
+    const goneEdges = new Map<string, GhostEdge>();
+    for (const edge of before.graph.edges) if (!nowEdges.has(edge.id)) goneEdges.set(edge.id, { source: edge.source, target: edge.target, until });
     if (goneNodes.size + goneEdges.size === 0 || goneNodes.size > MAX_GHOSTS) return;
-    setGhosts((g) => ({ nodes: new Map([...g.nodes, ...goneNodes]), edges: new Map([...g.edges, ...goneEdges]) }));
-    const timer = setTimeout(() => {
-      setGhosts((g) => {
-        const nodes = new Map(g.nodes);
-        const edges = new Map(g.edges);
-        for (const id of goneNodes.keys()) nodes.delete(id);
-        for (const id of goneEdges.keys()) edges.delete(id);
-        return nodes.size + edges.size === 0 ? NO_GHOSTS : { nodes, edges };
-      });
-    }, GHOST_MS);
-    return () => clearTimeout(timer);
+    setGhosts((g) => ({
+      // A node that came back is no ghost.
+      nodes: new Map([...[...g.nodes].filter(([id]) => !nowIds.has(id)), ...goneNodes]),
+      edges: new Map([...[...g.edges].filter(([id]) => !nowEdges.has(id)), ...goneEdges]),
+    }));
+    if (pruneTimer.current === null) {
+      const prune = () => {
+        pruneTimer.current = null;
+        const now = Date.now();
+        setGhosts((g) => {
+          const nodes = new Map([...g.nodes].filter(([, ghost]) => ghost.until > now));
+          const edges = new Map([...g.edges].filter(([, ghost]) => ghost.until > now));
+          if (nodes.size + edges.size === 0) return NO_GHOSTS;
+          pruneTimer.current = setTimeout(prune, GHOST_MS / 4);
+          return { nodes, edges };
+        });
+      };
+      pruneTimer.current = setTimeout(prune, GHOST_MS);
+    }
   }, [structure]);
+  useEffect(
+    () => () => {
+      if (pruneTimer.current !== null) clearTimeout(pruneTimer.current);
+    },
+    [],
+  );
 
   // Pins: per project and layout, from local storage.
   const [pins, setPins] = useState(() => ({ algorithm, map: loadPins(project, algorithm) }));
@@ -242,15 +282,18 @@ export function useFlowGraph(project: string): FlowGraphState {
   }, []);
 
   const [positions, setPositions] = useState<Positions | null>(null);
-  const [layoutState, setLayoutState] = useState<FlowGraphState['layoutState']>({ pending: false, lastMs: null, mode: null });
+  const [layoutState, setLayoutState] = useState<FlowGraphState['layoutState']>({ pending: false, lastMs: null, mode: null, answers: 0 });
   const [layoutEpoch, setLayoutEpoch] = useState(0);
   useEffect(() => {
     if (!client || structure.graph.nodeIds.length === 0) return;
-    let current = true;
     setLayoutState((s) => (s.pending ? s : { ...s, pending: true }));
+    const key = viewKeyOf(algorithm, structure);
+    // Answers come in order and a superseded job answers null, so every answer
+    // is the newest for its view; one for the same view as now still places
+    // what it can (rebuild skips ids it has no position for).
     client
       .layout({
-        key: `${algorithm}\n${structure.layoutKey}`,
+        key,
         algorithm,
         nodeIds: structure.graph.nodeIds,
         edges: structure.layoutEdges,
@@ -259,40 +302,40 @@ export function useFlowGraph(project: string): FlowGraphState {
       })
       .then(
         (response) => {
-          if (!current || !response) return;
+          if (!response || client.disposed) return;
           const map = new Map<string, XY>();
           response.ids.forEach((id, i) => map.set(id, { x: response.xy[i * 2]!, y: response.xy[i * 2 + 1]! }));
-          setPositions({ key: structure.layoutKey, map });
-          setLayoutState({ pending: false, lastMs: response.ms, mode: client.mode });
+          setPositions({ key, map });
+          setLayoutState((s) => ({ pending: false, lastMs: response.ms, mode: client.mode, answers: s.answers + 1 }));
         },
         (error: unknown) => {
           console.error('meshwatch:', error);
-          if (current) setLayoutState((s) => ({ ...s, pending: false }));
+          if (!client.disposed) setLayoutState((s) => ({ ...s, pending: false }));
         },
       );
-    return () => {
-      current = false;
-    };
     // `currentPins.map` changes identity only when a pin is added or reset.
   }, [client, structure, algorithm, currentPins.map, layoutEpoch]);
 
   const [graph, setGraph] = useState<FlowGraph>({ inputs: null, nodes: [], edges: [] });
+  const viewKey = viewKeyOf(algorithm, structure);
   const inputs = graph.inputs;
   const hidden = hideMode ? findMatches : null;
   let current = graph;
   if (
     !inputs ||
     inputs.structure !== structure ||
+    inputs.viewKey !== viewKey ||
     inputs.positions !== positions ||
     inputs.hidden !== hidden ||
     inputs.ghosts !== ghosts
   ) {
     // Derived during render (React's "adjust state when a prop changes"), so
     // the new structure and the components that read it commit together.
-    current = rebuild(graph, { structure, positions, hidden, ghosts });
+    current = rebuild(graph, { structure, viewKey, positions, hidden, ghosts });
     setGraph(current);
   }
   if (positions) lastPositions.current = positions.map;
+  if (current !== graph || lastLabels.current.size === 0) lastLabels.current = new Map(current.nodes.map((n) => [n.id, n.ariaLabel ?? n.id]));
 
   const onNodesChange = useCallback(
     (changes: NodeChange<MeshFlowNode>[]) => {
@@ -325,8 +368,9 @@ export function useFlowGraph(project: string): FlowGraphState {
   );
 
   const resetLayout = useCallback(() => {
-    for (const layout of ['layered', 'force', 'grid'] satisfies LayoutAlgorithm[]) savePins(project, layout, new Map());
+    for (const layout of LAYOUT_ALGORITHMS) savePins(project, layout, new Map());
     setPins({ algorithm: useTopologyView.getState().params.layout, map: new Map() });
+    // Carried by the next job, so a layout still running cannot bring old positions back.
     client?.reset();
     setLayoutEpoch((n) => n + 1);
   }, [client, project]);

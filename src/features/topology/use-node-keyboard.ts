@@ -12,14 +12,16 @@ const NAV_KEYS = new Set<string>(['ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowDo
 
 export function useNodeKeyboard(id: string, onEnter: () => void, onEscape?: () => void) {
   const isTarget = useTopologyView(useCallback((s) => s.keyboardTarget === id, [id]));
+  const takesFocus = useTopologyView(useCallback((s) => s.keyboardTarget === id && s.keyboardActive, [id]));
   const setTarget = useTopologyView((s) => s.setKeyboardTarget);
   const graph = useGraphHandle();
   const ref = useRef<HTMLDivElement>(null);
 
-  // The keyboard moved here: take focus once drawn (it may have just been scrolled into view and mounted).
+  // The keyboard moved here: take focus once drawn (it may have just been scrolled into view and mounted,
+  // after the node it left was unmounted and focus fell to the page).
   useEffect(() => {
-    if (isTarget && ref.current && ref.current.closest('.topology')?.contains(document.activeElement)) ref.current.focus({ preventScroll: true });
-  }, [isTarget]);
+    if (takesFocus && ref.current && document.activeElement !== ref.current) ref.current.focus({ preventScroll: true });
+  }, [takesFocus]);
 
   const onKeyDown = useCallback(
     (event: KeyboardEvent) => {
@@ -42,7 +44,7 @@ export function useNodeKeyboard(id: string, onEnter: () => void, onEscape?: () =
   );
   // Focus by mouse or by the graph's own Tab stop makes this node the roving one.
   const onFocus = useCallback(() => {
-    if (!isTarget) setTarget(id);
+    if (!isTarget) setTarget(id, false);
   }, [isTarget, setTarget, id]);
 
   return { ref, tabIndex: isTarget ? 0 : -1, onKeyDown, onFocus, isTarget };

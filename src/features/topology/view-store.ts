@@ -18,8 +18,10 @@ export interface TopologyViewState {
   animationStopped: string | null;
   /** Bumped to ask the graph to fit these node ids (all when empty). */
   fitRequest: { ids: readonly string[]; serial: number };
-  /** The drawn node that should take keyboard focus once it is on screen. */
+  /** The drawn node that holds the graph's one tab stop (and takes focus once drawn, while the keyboard is in use). */
   keyboardTarget: string | null;
+  /** The user is moving through the graph with the keyboard: a target that mounts takes focus. A pointer in the graph ends it. */
+  keyboardActive: boolean;
 
   setParams: (params: ViewParams) => void;
   setFind: (find: string) => void;
@@ -34,7 +36,9 @@ export interface TopologyViewState {
   setAnimate: (on: boolean) => void;
   stopAnimation: (reason: string) => void;
   requestFit: (ids?: readonly string[]) => void;
-  setKeyboardTarget: (id: string | null) => void;
+  /** `fromKeyboard` (default true) says the keyboard moved there, so the node takes focus once drawn. */
+  setKeyboardTarget: (id: string | null, fromKeyboard?: boolean) => void;
+  endKeyboard: () => void;
 }
 
 const without = (list: readonly string[], item: string) => list.filter((entry) => entry !== item);
@@ -46,6 +50,7 @@ export const useTopologyView = create<TopologyViewState>()((set) => ({
   animationStopped: null,
   fitRequest: { ids: [], serial: 0 },
   keyboardTarget: null,
+  keyboardActive: false,
 
   setParams: (params) => set({ params }),
   setFind: (find) => set((s) => ({ params: { ...s.params, find } })),
@@ -68,7 +73,8 @@ export const useTopologyView = create<TopologyViewState>()((set) => ({
   setAnimate: (animate) => set({ animate, animationStopped: null }),
   stopAnimation: (reason) => set({ animate: false, animationStopped: reason }),
   requestFit: (ids = []) => set((s) => ({ fitRequest: { ids, serial: s.fitRequest.serial + 1 } })),
-  setKeyboardTarget: (keyboardTarget) => set({ keyboardTarget }),
+  setKeyboardTarget: (keyboardTarget, fromKeyboard = true) => set(fromKeyboard ? { keyboardTarget, keyboardActive: true } : { keyboardTarget }),
+  endKeyboard: () => set({ keyboardActive: false }),
 }));
 
 export const selectParams = (s: TopologyViewState) => s.params;

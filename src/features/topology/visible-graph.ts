@@ -137,11 +137,18 @@ export function visibleGraph(
       continue;
     }
     if (source === target) continue; // inside one collapsed group
-    const key = `${AGGREGATE_EDGE_PREFIX}${source}\u2192${target}`;
-    const entry = merged.get(key);
+    const pair = `${source}\u2192${target}`;
+    const entry = merged.get(pair);
     if (entry) entry.members.push(edge.id);
-    else merged.set(key, { source, target, members: [edge.id] });
+    else merged.set(pair, { source, target, members: [edge.id] });
   }
-  for (const [id, entry] of merged) visibleEdges.push({ id, ...entry });
+  // Like a box's id, a merged edge's id is lengthened when a mesh edge already has it.
+  const taken = new Set<string>();
+  for (const [pair, entry] of merged) {
+    let id = `${AGGREGATE_EDGE_PREFIX}${pair}`;
+    while (id in edges || taken.has(id)) id += '~';
+    taken.add(id);
+    visibleEdges.push({ id, ...entry });
+  }
   return { nodeIds, edges: visibleEdges, groups, drawnAs, boxes };
 }

@@ -282,3 +282,30 @@ describe('visibleGraph', () => {
     expect(new Set(graph.nodeIds).size).toBe(graph.nodeIds.length);
   });
 });
+
+describe('merged edge ids', () => {
+  it('lengthens a merged edge id that a mesh edge already has', () => {
+    const nodes = emptyRecordOf([
+      { id: 'a', label: 'a', kind: 'api', status: 'healthy' },
+      { id: 'f1', label: 'f1', kind: 'fetcher', group: 'fetchers', status: 'healthy' },
+      { id: 'f2', label: 'f2', kind: 'fetcher', group: 'fetchers', status: 'healthy' },
+    ]);
+    const clash = `edges::a\u2192${'group::fetchers'}`;
+    const edges = emptyRecordOf([
+      { id: 'e1', source: 'a', target: 'f1' },
+      { id: 'e2', source: 'a', target: 'f2' },
+      { id: clash, source: 'f1', target: 'f2' },
+    ]);
+    const graph = visibleGraph(nodes, edges, new Set(['fetchers']));
+    const ids = graph.edges.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain(clash);
+    expect(graph.edges.find((e) => e.members.includes('e1'))?.members).toEqual(['e1', 'e2']);
+  });
+});
+
+function emptyRecordOf<T extends { id: string }>(items: T[]): Record<string, T> {
+  const record = Object.create(null) as Record<string, T>;
+  for (const item of items) record[item.id] = item;
+  return record;
+}

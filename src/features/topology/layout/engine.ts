@@ -27,18 +27,13 @@ export class LayoutEngine {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  handle(request: LayoutWorkerRequest): LayoutResponse | null {
-    switch (request.type) {
-      case 'layout':
-        return this.layout(request);
-      case 'reset':
-        this.views.clear();
-        return null;
-    }
+  handle(request: LayoutWorkerRequest): LayoutResponse {
+    return this.layout(request);
   }
 
   private layout(request: LayoutRequest): LayoutResponse {
     const started = this.now();
+    if (request.fresh) this.views.clear();
     const remembered = this.views.get(request.key);
     const previous = remembered ?? emptyLayout();
 

@@ -184,15 +184,20 @@ function placeWithDagre(
     ranker: large ? 'tight-tree' : 'network-simplex',
   });
   graph.setDefaultEdgeLabel(() => ({}));
-  const inSet = new Set(ids);
-  for (const id of ids) graph.setNode(id, { width: options.nodeWidth, height: options.nodeHeight });
+  // dagre keeps nodes in plain objects, where ids such as `constructor` or
+  // `toString` break it: it sees stand-in names, one per index.
+  const standIn = new Map(ids.map((id, i) => [id, `n${i}`]));
+  for (const id of ids) graph.setNode(standIn.get(id)!, { width: options.nodeWidth, height: options.nodeHeight });
   for (const id of ids) {
-    for (const target of adjacency.successors.get(id) ?? []) if (inSet.has(target)) graph.setEdge(id, target);
+    for (const target of adjacency.successors.get(id) ?? []) {
+      const to = standIn.get(target);
+      if (to !== undefined) graph.setEdge(standIn.get(id)!, to);
+    }
   }
   dagre.layout(graph, { disableOptimalOrderHeuristic: large });
   const laid = new Map<string, XY>();
   for (const id of ids) {
-    const node = graph.node(id) as { x: number; y: number };
+    const node = graph.node(standIn.get(id)!) as { x: number; y: number };
     laid.set(id, { x: node.x - options.nodeWidth / 2, y: node.y - options.nodeHeight / 2 });
   }
   wrapTallRanks(laid, options);

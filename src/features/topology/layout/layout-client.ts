@@ -10,14 +10,15 @@
 import { LayoutEngine } from './engine.ts';
 import type { LayoutRequest, LayoutResponse, LayoutWorkerRequest, LayoutWorkerResponse } from './protocol.ts';
 
-export type LayoutJob = Omit<LayoutRequest, 'type' | 'requestId'>;
+export type LayoutJob = Omit<LayoutRequest, 'type' | 'requestId' | 'fresh'>;
 
 export interface LayoutClient {
   /** Resolves with the layout, or null when a newer job replaced this one before it started. */
   layout(job: LayoutJob): Promise<LayoutResponse | null>;
-  /** Forgets every remembered layout: the next job lays out afresh. */
+  /** Forgets every remembered layout: the next job sent lays out afresh (a job already running cannot undo it). */
   reset(): void;
   dispose(): void;
+  readonly disposed: boolean;
   /** `worker` in browsers; `inline` where workers are missing or failed. */
   readonly mode: 'worker' | 'inline';
 }
@@ -38,6 +39,7 @@ export function createLayoutClient(options: { preferWorker?: boolean } = {}): La
   let inFlight: (Pending & { requestId: number }) | null = null;
   let queued: Pending | null = null;
   let disposed = false;
+  let freshNext = false;
 
   const receive = (response: LayoutWorkerResponse) => {
     if (!inFlight || response.requestId !== inFlight.requestId) return;
@@ -57,10 +59,9 @@ export function createLayoutClient(options: { preferWorker?: boolean } = {}): La
         const timer = setTimeout(() => {
           timers.delete(timer);
           try {
-            const response = engine.handle(request);
-            if (response) receive(response);
+            receive(engine.handle(request));
           } catch (error) {
-            if (request.type === 'layout') receive({ type: 'error', requestId: request.requestId, message: String(error) });
+            receive({ type: 'error', requestId: request.requestId, message: String(error) });
           }
         }, 0);
         timers.add(timer);
@@ -108,7 +109,9 @@ export function createLayoutClient(options: { preferWorker?: boolean } = {}): La
     const next = queued;
     queued = null;
     inFlight = { ...next, requestId: nextId++ };
-    transport.send({ type: 'layout', requestId: inFlight.requestId, ...next.job });
+    const fresh = freshNext;
+    freshNext = false;
+    transport.send({ type: 'layout', requestId: inFlight.requestId, fresh, ...next.job });
   }
 
   return {
@@ -124,7 +127,10 @@ export function createLayoutClient(options: { preferWorker?: boolean } = {}): La
       });
     },
     reset() {
-      transport.send({ type: 'reset' });
+      freshNext = true;
+    },
+    get disposed() {
+      return disposed;
     },
     dispose() {
       disposed = true;

@@ -13,9 +13,8 @@ scope.onmessage = (event: MessageEvent<LayoutWorkerRequest>) => {
   const request = event.data;
   try {
     const response = engine.handle(request);
-    if (response) scope.postMessage(response satisfies LayoutWorkerResponse, [response.xy.buffer]);
+    scope.postMessage(response satisfies LayoutWorkerResponse, [response.xy.buffer]);
   } catch (error) {
-    if (request.type !== 'layout') return;
     const failure: LayoutWorkerResponse = { type: 'error', requestId: request.requestId, message: error instanceof Error ? error.message : String(error) };
     scope.postMessage(failure);
   }

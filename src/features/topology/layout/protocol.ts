@@ -21,16 +21,13 @@ export interface LayoutRequest {
   edges: readonly LayoutEdge[];
   /** node id → group, for layouts that keep a group together (grid). */
   groups: ReadonlyArray<readonly [string, string]>;
+  /** Forget every remembered layout first: the user asked for a fresh one. */
+  fresh: boolean;
   /** Positions the user dragged to, kept per project and algorithm; the page's list is the whole truth. */
   pins: ReadonlyArray<readonly [string, XY]>;
 }
 
-/** Forget every remembered layout (the user asked for a fresh one). */
-export interface ResetRequest {
-  type: 'reset';
-}
-
-export type LayoutWorkerRequest = LayoutRequest | ResetRequest;
+export type LayoutWorkerRequest = LayoutRequest;
 
 export interface LayoutResponse {
   type: 'layout';

@@ -31,8 +31,14 @@ const groupsOf = (ids: readonly string[]) =>
   ids.filter((id) => !id.startsWith('group::')).map((id) => [id, id.startsWith('fetcher-') ? 'fetchers' : id] as const);
 
 let nextRequestId = 1;
-function request(algorithm: LayoutAlgorithm, key: string, graph: { nodeIds: string[]; edges: LayoutEdge[] }, pins: Array<[string, XY]> = []): LayoutRequest {
-  return { type: 'layout', requestId: nextRequestId++, key, algorithm, nodeIds: graph.nodeIds, edges: graph.edges, groups: groupsOf(graph.nodeIds), pins };
+function request(
+  algorithm: LayoutAlgorithm,
+  key: string,
+  graph: { nodeIds: string[]; edges: LayoutEdge[] },
+  pins: Array<[string, XY]> = [],
+  fresh = false,
+): LayoutRequest {
+  return { type: 'layout', requestId: nextRequestId++, key, algorithm, nodeIds: graph.nodeIds, edges: graph.edges, groups: groupsOf(graph.nodeIds), pins, fresh };
 }
 
 function layout(engine: LayoutEngine, req: LayoutRequest): LayoutResponse {
@@ -164,14 +170,13 @@ describe.each(LAYOUT_ALGORITHMS)('the layout engine with the %s layout', (algori
     expect(positions.has('not-here')).toBe(false);
   });
 
-  it('forgets every remembered view on reset', () => {
+  it('forgets every remembered view when a request asks for a fresh layout', () => {
     const fresh = positionsOf(layout(new LayoutEngine(), request(algorithm, key(''), OPEN)));
     const engine = new LayoutEngine();
     layout(engine, request(algorithm, key(''), OPEN, [['queue', { x: 4_000, y: -3_000 }]]));
     layout(engine, request(algorithm, key('group::fetchers'), FOLDED));
-    expect(engine.handle({ type: 'reset' })).toBeNull();
 
-    const after = layout(engine, request(algorithm, key(''), OPEN));
+    const after = layout(engine, request(algorithm, key(''), OPEN, [], true));
     expect(after.changed).toBe(true);
     // As a new engine would lay it out: the pin is gone with the rest.
     expectUnchanged(fresh, positionsOf(after));

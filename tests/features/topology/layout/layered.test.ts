@@ -228,3 +228,23 @@ describe('layout', () => {
     });
   });
 });
+
+describe('ids that are names of object properties', () => {
+  it('lays out nodes called constructor, toString and __proto__ like any other', () => {
+    const ids = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'a'];
+    const edges: LayoutEdge[] = [
+      { source: 'a', target: 'constructor' },
+      { source: 'constructor', target: 'toString' },
+      { source: 'toString', target: '__proto__' },
+      { source: '__proto__', target: 'hasOwnProperty' },
+    ];
+    const layout = layoutGraph(emptyLayout(), ids, edges);
+    expect([...layout.positions.keys()].sort()).toEqual([...ids].sort());
+    const xs = ids.map((id) => layout.positions.get(id)!.x);
+    // Along the data flow, left to right: a, constructor, toString, __proto__, hasOwnProperty.
+    expect(xs[4]).toBeLessThan(xs[0]!);
+    expect(xs[0]).toBeLessThan(xs[1]!);
+    expect(xs[1]).toBeLessThan(xs[2]!);
+    expect(xs[2]).toBeLessThan(xs[3]!);
+  });
+});

@@ -137,7 +137,7 @@ describe('the layout client without workers', () => {
     const layouts = client();
     const original = LayoutEngine.prototype.handle;
     vi.spyOn(LayoutEngine.prototype, 'handle').mockImplementation(function (this: LayoutEngine, request) {
-      if (request.type === 'layout' && request.key === 'broken') throw new Error('no room');
+      if (request.key === 'broken') throw new Error('no room');
       return original.call(this, request);
     });
     const broken = layouts.layout(job('broken'));
@@ -264,10 +264,12 @@ describe('the layout client with a worker', () => {
     await expect(answer).rejects.toThrow('layout failed: out of memory');
   });
 
-  it('posts reset to the worker, and terminates it on dispose', () => {
+  it('carries a reset with the next job it posts to the worker, and terminates it on dispose', () => {
     const { layouts, worker } = workerClient();
     layouts.reset();
-    expect(worker.posted).toEqual([{ type: 'reset' }]);
+    expect(worker.posted).toEqual([]);
+    void layouts.layout(job('k'));
+    expect(worker.posted).toEqual([expect.objectContaining({ type: 'layout', key: 'k', fresh: true })]);
     layouts.dispose();
     expect(worker.terminated).toBe(true);
   });
