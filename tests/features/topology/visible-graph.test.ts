@@ -285,13 +285,13 @@ describe('visibleGraph', () => {
 
 describe('merged edge ids', () => {
   it('lengthens a merged edge id that a mesh edge already has', () => {
-    const nodes = emptyRecordOf([
+    const nodes = emptyRecordOf<MeshNode>([
       { id: 'a', label: 'a', kind: 'api', status: 'healthy' },
       { id: 'f1', label: 'f1', kind: 'fetcher', group: 'fetchers', status: 'healthy' },
       { id: 'f2', label: 'f2', kind: 'fetcher', group: 'fetchers', status: 'healthy' },
     ]);
     const clash = `edges::a\u2192${'group::fetchers'}`;
-    const edges = emptyRecordOf([
+    const edges = emptyRecordOf<MeshEdge>([
       { id: 'e1', source: 'a', target: 'f1' },
       { id: 'e2', source: 'a', target: 'f2' },
       { id: clash, source: 'f1', target: 'f2' },
