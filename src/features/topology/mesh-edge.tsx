@@ -2,7 +2,8 @@ import { memo, useMemo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type EdgeProps } from '@xyflow/react';
 import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
 import { useSelection } from '../../store/selection.ts';
-import { edgeHealth, edgeLabel, edgeTitle, edgeWidth, type EdgeHealth } from '../../lib/edge-health.ts';
+import { edgeHealth, edgeLabel, edgeTitle, edgeWidth } from '../../lib/edge-health.ts';
+import { edgeLook, parseLook } from './edge-look.ts';
 import type { EdgeStats } from '../../protocol/mesh.ts';
 import { summedStatsSelector } from './live-metrics.ts';
 import { edgeStatsById, selectShowDetail, touchesSelection } from './selectors.ts';
@@ -14,10 +15,6 @@ const selectAnimate = (s: { animate: boolean }) => s.animate;
 const noStats = (): EdgeStats | undefined => undefined;
 const constantLook = (): string => '';
 
-/** Health, stroke width to half a pixel, and whether anything flows: all a zoomed-out edge shows. */
-export function edgeLook(stats: EdgeStats | undefined): string {
-  return `${edgeHealth(stats)}|${Math.round(edgeWidth(stats) * 2) / 2}|${(stats?.rps ?? 0) > 0 ? 1 : 0}`;
-}
 /** The look of the stats `select` picks, recomputed only when they are a new object. */
 function lookOf(select: (state: RealtimeState) => EdgeStats | undefined): (state: RealtimeState) => string {
   let lastStats: EdgeStats | undefined | null = null;
@@ -30,10 +27,6 @@ function lookOf(select: (state: RealtimeState) => EdgeStats | undefined): (state
     }
     return last;
   };
-}
-function parseLook(look: string): { health: EdgeHealth; width: number; flowing: boolean } {
-  const [health, width, flowing] = look.split('|');
-  return { health: health as EdgeHealth, width: Number(width), flowing: flowing === '1' };
 }
 
 /**

@@ -2,7 +2,8 @@ import '@xyflow/react/dist/style.css';
 import './topology.css';
 import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type EdgeTypes, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
-import { selectSelect, useSelection } from '../../store/selection.ts';
+import { selectSelect, selectSelectedId, useSelection } from '../../store/selection.ts';
+import { BULK_EDGES_ABOVE, BulkEdges } from './bulk-edges.tsx';
 import { AnimationGuard } from './animation-guard.tsx';
 import { FindRunner } from './find-runner.tsx';
 import { FitController } from './fit-controller.tsx';
@@ -17,13 +18,16 @@ import { MiniMapMeshNode } from './minimap-node.tsx';
 import { EdgeLegend, StatusLegend } from './status-legend.tsx';
 import { TopologyToolbar } from './topology-toolbar.tsx';
 import { UrlSync } from './url-sync.tsx';
-import { useFlowGraph, type MeshFlowNode } from './use-flow-graph.ts';
+import { useFlowGraph, type MeshEdgeFlowEdge, type MeshFlowEdge, type MeshFlowNode } from './use-flow-graph.ts';
+import type { XY } from './layout/layered.ts';
 import { useTopologyView } from './view-store.ts';
 
 // Module constants: React Flow remounts every node when these change identity.
 const nodeTypes: NodeTypes = { mesh: MeshNodeView, meshGroup: GroupNodeView, ghost: GhostNodeView };
 const edgeTypes: EdgeTypes = { mesh: MeshEdgeView, ghost: GhostEdgeView };
 const PRO_OPTIONS = { hideAttribution: false };
+const NO_BULK_EDGES: MeshEdgeFlowEdge[] = [];
+const NO_POSITIONS: ReadonlyMap<string, XY> = new Map();
 /** Past this many nodes, only what is in the viewport is mounted. */
 const LARGE_MESH_NODES = 150;
 
@@ -46,6 +50,18 @@ export function TopologyView({ project }: { project: string }) {
 
 function TopologyGraph({ project }: { project: string }) {
   const { nodes, edges, onNodesChange, structure, resetLayout, positions, layoutState } = useFlowGraph(project);
+  // Thousands of edges are drawn in bulk, except the selected node's, which React Flow draws with labels and arrows.
+  const selectedId = useSelection(selectSelectedId);
+  const bulk = edges.length > BULK_EDGES_ABOVE;
+  const { flowEdges, bulkEdges } = useMemo(() => {
+    if (!bulk) return { flowEdges: edges, bulkEdges: NO_BULK_EDGES };
+    const touches = (e: MeshFlowEdge) => e.source === selectedId || e.target === selectedId;
+    return {
+      flowEdges: edges.filter((e) => e.type !== 'mesh' || touches(e)),
+      bulkEdges: edges.filter((e): e is MeshEdgeFlowEdge => e.type === 'mesh' && !touches(e)),
+    };
+  }, [bulk, edges, selectedId]);
+  const drawnPositions = useMemo(() => (bulk ? new Map(nodes.map((n) => [n.id, n.position])) : NO_POSITIONS), [bulk, nodes]);
   const select = useSelection(selectSelect);
   const clearSelection = useCallback(() => select(null), [select]);
   const endKeyboard = useTopologyView((s) => s.endKeyboard);
@@ -123,7 +139,7 @@ function TopologyGraph({ project }: { project: string }) {
         >
           <ReactFlow
             nodes={nodes}
-            edges={edges}
+            edges={flowEdges}
             nodeTypes={nodeTypes}
             edgeTypes={edgeTypes}
             onNodesChange={onNodesChange}
@@ -148,6 +164,7 @@ function TopologyGraph({ project }: { project: string }) {
               <StatusLegend />
               <EdgeLegend />
             </Panel>
+            {bulk && <BulkEdges edges={bulkEdges} positions={drawnPositions} />}
             <FocusSelected />
             <FitController layoutSerial={layoutState.answers} />
           </ReactFlow>
