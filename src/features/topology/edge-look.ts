@@ -10,7 +10,15 @@ export function edgeLook(stats: EdgeStats | undefined): string {
   return `${edgeHealth(stats)}|${Math.round(edgeWidth(stats) * 2) / 2}|${(stats?.rps ?? 0) > 0 ? 1 : 0}`;
 }
 
+const HEALTHS: ReadonlySet<string> = new Set<EdgeHealth>(['idle', 'ok', 'degraded', 'failing']);
+
 export function parseLook(look: string): { health: EdgeHealth; width: number; flowing: boolean } {
-  const [health, width, flowing] = look.split('|');
-  return { health: (health || 'idle') as EdgeHealth, width: Number(width) || 1.25, flowing: flowing === '1' };
+  const [health = '', width = '', flowing] = look.split('|');
+  const w = Number(width);
+  return {
+    // It ends up in a class name: only the four known healths.
+    health: HEALTHS.has(health) ? (health as EdgeHealth) : 'idle',
+    width: Number.isFinite(w) && w > 0 ? w : edgeWidth(undefined),
+    flowing: flowing === '1',
+  };
 }

@@ -9,6 +9,15 @@ import { DEFAULT_LAYOUT_OPTIONS } from './layout/layered.ts';
 /** The size the layout reserves for a node; the card is drawn exactly this size. */
 export const NODE_SIZE = { width: DEFAULT_LAYOUT_OPTIONS.nodeWidth, height: DEFAULT_LAYOUT_OPTIONS.nodeHeight };
 
+/** The status shapes of StatusGlyph as characters: healthy ●, degraded ▲, down ✕, starting ◔, unknown ◇. */
+const STATUS_CHARACTERS: Record<MeshNode['status'], string> = {
+  healthy: '\u25CF',
+  degraded: '\u25B2',
+  down: '\u2715',
+  starting: '\u25D4',
+  unknown: '\u25C7',
+};
+
 /** What makes a card reachable by keyboard and speakable. */
 export interface CardFocus {
   ref: RefObject<HTMLDivElement | null>;
@@ -53,7 +62,10 @@ export function NodeCard({ node, selected, compact = false, mark = 'none', glow 
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       {compact ? (
-        <StatusGlyph status={node.status} size={28} />
+        // A character, not the glyph's SVG: zoomed out, 2,000 inline SVGs cost the browser more to paint than everything else in the graph.
+        <span className="mesh-node__glyph" aria-hidden="true">
+          {STATUS_CHARACTERS[node.status]}
+        </span>
       ) : (
         <>
           <div className="mesh-node__title">
