@@ -16,7 +16,7 @@ import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
 import { edgeLook, parseLook } from './edge-look.ts';
 import { sumStats } from './live-metrics.ts';
 import type { XY } from './layout/layered.ts';
-import { NODE_SIZE } from './node-card.tsx';
+import { NODE_SIZE } from './node-size.ts';
 import type { MeshEdgeFlowEdge } from './use-flow-graph.ts';
 import { useTopologyView } from './view-store.ts';
 

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { BaseEdge, getBezierPath, type EdgeProps, type NodeProps } from '@xyflow/react';
-import { NODE_SIZE } from './node-card.tsx';
+import { NODE_SIZE } from './node-size.ts';
 import type { GhostFlowEdge, GhostFlowNode } from './use-flow-graph.ts';
 
 /** A node that just left the mesh, fading out where it was, so the eye catches what went. */

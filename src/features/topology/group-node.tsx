@@ -6,7 +6,7 @@ import { useRealtime } from '../../store/realtime.ts';
 import { StatusGlyph } from '../../ui/status-glyph.tsx';
 import { findMarkOf, useFindResult } from './find-store.ts';
 import { groupStatusSelector, summedStatsSelector } from './live-metrics.ts';
-import { NODE_SIZE } from './node-card.tsx';
+import { NODE_SIZE } from './node-size.ts';
 import { selectShowDetail } from './selectors.ts';
 import { describeGroupForSpeech } from './speech.ts';
 import { useGlow } from './use-glow.ts';

@@ -4,10 +4,7 @@ import type { MeshNode } from '../../protocol/mesh.ts';
 import { KindIcon } from '../../ui/kind-icon.tsx';
 import { StatusGlyph } from '../../ui/status-glyph.tsx';
 import type { FindMark } from './find-store.ts';
-import { DEFAULT_LAYOUT_OPTIONS } from './layout/layered.ts';
-
-/** The size the layout reserves for a node; the card is drawn exactly this size. */
-export const NODE_SIZE = { width: DEFAULT_LAYOUT_OPTIONS.nodeWidth, height: DEFAULT_LAYOUT_OPTIONS.nodeHeight };
+import { NODE_SIZE } from './node-size.ts';
 
 /** The status shapes of StatusGlyph as characters: healthy ●, degraded ▲, down ✕, starting ◔, unknown ◇. */
 const STATUS_CHARACTERS: Record<MeshNode['status'], string> = {

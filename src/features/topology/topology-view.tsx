@@ -10,6 +10,7 @@ import { FitController } from './fit-controller.tsx';
 import { FocusSelected, overlapsPane } from './focus-selected.tsx';
 import { GhostEdgeView, GhostNodeView } from './ghost-node.tsx';
 import { GraphHandleContext, type GraphHandle } from './graph-context.ts';
+import { GroupFrames } from './group-frames.tsx';
 import { GroupNodeView } from './group-node.tsx';
 import { HealthAnnouncements } from './health-announcements.tsx';
 import { MeshEdgeView } from './mesh-edge.tsx';
@@ -27,7 +28,6 @@ const nodeTypes: NodeTypes = { mesh: MeshNodeView, meshGroup: GroupNodeView, gho
 const edgeTypes: EdgeTypes = { mesh: MeshEdgeView, ghost: GhostEdgeView };
 const PRO_OPTIONS = { hideAttribution: false };
 const NO_BULK_EDGES: MeshEdgeFlowEdge[] = [];
-const NO_POSITIONS: ReadonlyMap<string, XY> = new Map();
 /** Past this many nodes, only what is in the viewport is mounted. */
 const LARGE_MESH_NODES = 150;
 
@@ -61,7 +61,8 @@ function TopologyGraph({ project }: { project: string }) {
       bulkEdges: edges.filter((e): e is MeshEdgeFlowEdge => e.type === 'mesh' && !touches(e)),
     };
   }, [bulk, edges, selectedId]);
-  const drawnPositions = useMemo(() => (bulk ? new Map(nodes.map((n) => [n.id, n.position])) : NO_POSITIONS), [bulk, nodes]);
+  // Where each drawn node is now, drags included.
+  const drawnPositions = useMemo<ReadonlyMap<string, XY>>(() => new Map(nodes.map((n) => [n.id, n.position])), [nodes]);
   const select = useSelection(selectSelect);
   const clearSelection = useCallback(() => select(null), [select]);
   const endKeyboard = useTopologyView((s) => s.endKeyboard);
@@ -164,6 +165,7 @@ function TopologyGraph({ project }: { project: string }) {
               <StatusLegend />
               <EdgeLegend />
             </Panel>
+            <GroupFrames structure={structure} positions={drawnPositions} />
             {bulk && <BulkEdges edges={bulkEdges} positions={drawnPositions} />}
             <FocusSelected />
             <FitController layoutSerial={layoutState.answers} />

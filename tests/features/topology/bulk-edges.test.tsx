@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { MeshEdge, MeshNode } from '../../../src/protocol/mesh.ts';
 import { BULK_EDGES_ABOVE, bulkEdgePath } from '../../../src/features/topology/bulk-edges.tsx';
 import { useFindResult } from '../../../src/features/topology/find-store.ts';
-import { NODE_SIZE } from '../../../src/features/topology/node-card.tsx';
+import { NODE_SIZE } from '../../../src/features/topology/node-size.ts';
 import { TopologyView } from '../../../src/features/topology/topology-view.tsx';
 import { DEFAULT_VIEW_PARAMS } from '../../../src/features/topology/view-params.ts';
 import { useTopologyView } from '../../../src/features/topology/view-store.ts';
