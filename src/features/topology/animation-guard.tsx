@@ -9,6 +9,8 @@ import { useTopologyView } from './view-store.ts';
 
 /** At least 50 fps' worth: past this, animation costs more than it shows. */
 export const ANIMATION_FRAME_BUDGET_MS = 20;
+/** A 30 Hz display's interval: a slower baseline is the page, not the display. */
+const MAX_BASELINE_MS = 34;
 /** Frames sampled before animating, to learn the display's own frame interval. */
 const BASELINE_FRAMES = 20;
 
@@ -17,7 +19,9 @@ const BASELINE_FRAMES = 20;
  * a slower one (a 30 Hz wall screen draws every 33 ms however light the page).
  */
 export function frameBudgetFor(baselineIntervalMs: number): number {
-  return Math.max(ANIMATION_FRAME_BUDGET_MS, Math.round(baselineIntervalMs * 1.5));
+  // The baseline is sampled with the animation already running: a page it
+  // already slows must not earn itself a budget it never exceeds.
+  return Math.max(ANIMATION_FRAME_BUDGET_MS, Math.round(Math.min(baselineIntervalMs, MAX_BASELINE_MS) * 1.5));
 }
 
 export function AnimationGuard() {

@@ -11,7 +11,8 @@
  * the selected node's edges are drawn by React Flow as usual, with all of it.
  */
 import { memo, useEffect, useMemo, useState } from 'react';
-import { Position, ViewportPortal, getBezierPath } from '@xyflow/react';
+import { Position, getBezierPath } from '@xyflow/react';
+import { ViewportLayer } from './viewport-layer.tsx';
 import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
 import { edgeLook, parseLook } from './edge-look.ts';
 import { sumStats } from './live-metrics.ts';
@@ -32,17 +33,29 @@ function looksOf(state: Pick<RealtimeState, 'edges'>, edges: readonly MeshEdgeFl
   });
 }
 
-/** Each edge's look, refreshed at most every LOOK_REFRESH_MS while the store changes; a new array only when one changed. */
+/**
+ * Each edge's look, in the order of `edges`, refreshed at most every
+ * LOOK_REFRESH_MS while the store changes. A new list of edges gets its looks
+ * in the same render, so no edge ever shows another's colour.
+ */
 function useLooks(edges: readonly MeshEdgeFlowEdge[]): string[] {
-  const [looks, setLooks] = useState(() => looksOf(useRealtime.getState(), edges));
+  const [state, setState] = useState(() => ({ edges, looks: looksOf(useRealtime.getState(), edges) }));
+  let current = state;
+  if (state.edges !== edges) {
+    current = { edges, looks: looksOf(useRealtime.getState(), edges) };
+    setState(current);
+  }
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const refresh = () => {
       timer = null;
       const next = looksOf(useRealtime.getState(), edges);
-      setLooks((previous) => (previous.length === next.length && previous.every((look, i) => look === next[i]) ? previous : next));
+      setState((previous) =>
+        previous.edges === edges && previous.looks.length === next.length && previous.looks.every((look, i) => look === next[i])
+          ? previous
+          : { edges, looks: next },
+      );
     };
-    refresh();
     const stop = useRealtime.subscribe(() => {
       timer ??= setTimeout(refresh, LOOK_REFRESH_MS);
     });
@@ -51,7 +64,7 @@ function useLooks(edges: readonly MeshEdgeFlowEdge[]): string[] {
       if (timer) clearTimeout(timer);
     };
   }, [edges]);
-  return looks;
+  return current.looks;
 }
 
 /** The same curve React Flow draws, from the right side of the source's card to the left side of the target's. */
@@ -92,7 +105,7 @@ export const BulkEdges = memo(function BulkEdges({ edges, positions }: BulkEdges
   }, [paths, looks]);
 
   return (
-    <ViewportPortal>
+    <ViewportLayer>
       <svg className="bulk-edges" aria-hidden="true">
         {groups.map(({ key, look, d }) => (
           <path
@@ -103,6 +116,6 @@ export const BulkEdges = memo(function BulkEdges({ edges, positions }: BulkEdges
           />
         ))}
       </svg>
-    </ViewportPortal>
+    </ViewportLayer>
   );
 });

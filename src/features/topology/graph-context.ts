@@ -23,3 +23,11 @@ const EMPTY_HANDLE: GraphHandle = {
 
 export const GraphHandleContext = createContext<GraphHandle>(EMPTY_HANDLE);
 export const useGraphHandle = (): GraphHandle => useContext(GraphHandleContext);
+
+/**
+ * Whether the graph is zoomed in enough to read text. One subscription to
+ * React Flow's viewport, in the view, passed down by context: a subscription
+ * per node would run thousands of selectors on every frame of a pan.
+ */
+export const DetailContext = createContext(true);
+export const useShowDetail = (): boolean => useContext(DetailContext);

@@ -7,15 +7,16 @@
  * than drawn across the graph.
  */
 import { memo, useMemo } from 'react';
-import { ViewportPortal } from '@xyflow/react';
+import { ViewportLayer } from './viewport-layer.tsx';
 import { NODE_STATUSES } from '../../protocol/mesh.ts';
-import { useRealtime } from '../../store/realtime.ts';
+import { useMeshNodes } from '../../store/mesh-nodes.ts';
 import { StatusGlyph } from '../../ui/status-glyph.tsx';
 import type { GraphStructure } from './graph-structure.ts';
 import type { XY } from './layout/layered.ts';
 import { groupStatusSelector } from './live-metrics.ts';
 import { NODE_SIZE } from './node-size.ts';
 import { useTopologyView } from './view-store.ts';
+import { groupNodeId } from './visible-graph.ts';
 
 const PADDING = 14;
 const HEADER = 26;
@@ -52,7 +53,7 @@ export function groupFrames(structure: GraphStructure, positions: ReadonlyMap<st
     const members = new Set(group.members);
     let intruded = false;
     for (const [id, p] of positions) {
-      if (members.has(id)) continue;
+      if (members.has(id) || !structure.graph.drawnAs.has(id) && !structure.graph.boxes.has(id)) continue;
       const cx = p.x + NODE_SIZE.width / 2;
       const cy = p.y + NODE_SIZE.height / 2;
       if (cx > minX - PADDING && cx < maxX + PADDING && cy > minY - PADDING - HEADER && cy < maxY + PADDING) {
@@ -74,8 +75,13 @@ export function groupFrames(structure: GraphStructure, positions: ReadonlyMap<st
 }
 
 const Frame = memo(function Frame({ frame }: { frame: GroupFrame }) {
-  const summary = useRealtime(useMemo(() => groupStatusSelector(frame.members), [frame.members]));
-  const fold = () => useTopologyView.getState().setGroupCollapsed(frame.name, true);
+  const summary = useMeshNodes(useMemo(() => groupStatusSelector(frame.members), [frame.members]));
+  const fold = (event: React.MouseEvent<HTMLButtonElement>) => {
+    const view = useTopologyView.getState();
+    // Folded from the keyboard, the button goes away under the focus: the group's box takes it once drawn.
+    if (document.activeElement === event.currentTarget && event.detail === 0) view.setKeyboardTarget(groupNodeId(frame.name));
+    view.setGroupCollapsed(frame.name, true);
+  };
   return (
     <div
       className="group-frame"
@@ -103,12 +109,12 @@ export const GroupFrames = memo(function GroupFrames({ structure, positions }: {
   const frames = useMemo(() => groupFrames(structure, positions), [structure, positions]);
   if (frames.length === 0) return null;
   return (
-    <ViewportPortal>
+    <ViewportLayer>
       <div className="group-frames">
         {frames.map((frame) => (
           <Frame key={frame.name} frame={frame} />
         ))}
       </div>
-    </ViewportPortal>
+    </ViewportLayer>
   );
 });

@@ -1,14 +1,15 @@
 import { memo, useCallback, useMemo } from 'react';
-import { Handle, Position, useStore, type NodeProps } from '@xyflow/react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { NODE_STATUSES } from '../../protocol/mesh.ts';
 import { formatPercent, formatRate } from '../../lib/format.ts';
+import { useMeshNodes } from '../../store/mesh-nodes.ts';
 import { useRealtime } from '../../store/realtime.ts';
 import { StatusGlyph } from '../../ui/status-glyph.tsx';
 import { findMarkOf, useFindResult } from './find-store.ts';
 import { groupStatusSelector, summedStatsSelector } from './live-metrics.ts';
 import { NODE_SIZE } from './node-size.ts';
-import { selectShowDetail } from './selectors.ts';
 import { describeGroupForSpeech } from './speech.ts';
+import { useShowDetail } from './graph-context.ts';
 import { useGlow } from './use-glow.ts';
 import { useNodeKeyboard } from './use-node-keyboard.ts';
 import { useTopologyView } from './view-store.ts';
@@ -23,9 +24,9 @@ type GroupNodeProps = NodeProps<GroupFlowNode>;
  */
 export const GroupNodeView = memo(function GroupNodeView({ id, data }: GroupNodeProps) {
   const { group, members, inbound, outbound } = data;
-  const summary = useRealtime(useMemo(() => groupStatusSelector(members), [members]));
+  const summary = useMeshNodes(useMemo(() => groupStatusSelector(members), [members]));
   const stats = useRealtime(useMemo(() => summedStatsSelector(inbound.length > 0 ? inbound : outbound), [inbound, outbound]));
-  const detailed = useStore(selectShowDetail);
+  const detailed = useShowDetail();
   const mark = useFindResult(useMemo(() => findMarkOf(id), [id]));
   const setGroupCollapsed = useTopologyView((s) => s.setGroupCollapsed);
   const expand = useCallback(() => setGroupCollapsed(group, false), [setGroupCollapsed, group]);

@@ -71,7 +71,7 @@ export function nodeMetricsSelector(inbound: readonly string[], outbound: readon
 export type StatusCounts = Readonly<Record<NodeStatus, number>>;
 
 /** How many of `ids` are in each status, and the worst status among them; stable while the counts are. */
-export function groupStatusSelector(ids: readonly string[]): (state: RealtimeState) => { counts: StatusCounts; worst: NodeStatus; present: number } {
+export function groupStatusSelector(ids: readonly string[]): (state: Pick<RealtimeState, 'nodes'>) => { counts: StatusCounts; worst: NodeStatus; present: number } {
   let lastNodes: RealtimeState['nodes'] | null = null;
   let last = { counts: countsOf([]), worst: 'unknown' as NodeStatus, present: 0 };
   return (state) => {

@@ -1,12 +1,13 @@
 import { memo, useMemo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
 import { useSelection } from '../../store/selection.ts';
 import { edgeHealth, edgeLabel, edgeTitle, edgeWidth } from '../../lib/edge-health.ts';
 import { edgeLook, parseLook } from './edge-look.ts';
 import type { EdgeStats } from '../../protocol/mesh.ts';
 import { summedStatsSelector } from './live-metrics.ts';
-import { edgeStatsById, selectShowDetail, touchesSelection } from './selectors.ts';
+import { edgeStatsById, touchesSelection } from './selectors.ts';
+import { useShowDetail } from './graph-context.ts';
 import { useGlow } from './use-glow.ts';
 import { useTopologyView } from './view-store.ts';
 import type { MeshEdgeData, MeshEdgeFlowEdge } from './use-flow-graph.ts';
@@ -49,7 +50,7 @@ export const MeshEdgeView = memo(function MeshEdgeView({
 }: EdgeProps<MeshEdgeFlowEdge>) {
   const { members, appearedAt } = data as MeshEdgeData;
   const single = members.length === 1 && members[0] === id;
-  const showLabel = useStore(selectShowDetail);
+  const showLabel = useShowDetail();
   // Zoomed out, no number is readable: subscribe to the look alone (health and a width step), which
   // changes far less often than the stats, so thousands of edges stay still under 10k messages/s.
   const statsSelector = useMemo(() => (single ? edgeStatsById(id) : summedStatsSelector(members)), [single, id, members]);

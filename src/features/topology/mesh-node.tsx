@@ -1,13 +1,13 @@
 import { memo, useCallback, useMemo } from 'react';
-import { useStore, type NodeProps } from '@xyflow/react';
-import { useRealtime } from '../../store/realtime.ts';
+import { type NodeProps } from '@xyflow/react';
 import { selectSelect, useSelection } from '../../store/selection.ts';
-import { nodeById } from '../../store/selectors.ts';
+import { meshNodeById, useMeshNodes } from '../../store/mesh-nodes.ts';
+import { useRealtimeWhile } from './use-realtime-while.ts';
 import { findMarkOf, useFindResult } from './find-store.ts';
-import { useGraphHandle } from './graph-context.ts';
+import { useGraphHandle, useShowDetail } from './graph-context.ts';
 import { NO_METRICS, nodeMetricsSelector, type NodeMetrics } from './live-metrics.ts';
 import { NodeCard } from './node-card.tsx';
-import { isSelected, selectShowDetail } from './selectors.ts';
+import { isSelected } from './selectors.ts';
 import { describeNodeForSpeech } from './speech.ts';
 import { useGlow } from './use-glow.ts';
 import { useNodeKeyboard } from './use-node-keyboard.ts';
@@ -23,10 +23,10 @@ const noMetrics = (): NodeMetrics | null => null;
  * a screen reader speaks.
  */
 export const MeshNodeView = memo(function MeshNodeView({ id, data }: MeshNodeProps) {
-  const node = useRealtime(useMemo(() => nodeById(id), [id]));
+  const node = useMeshNodes(useMemo(() => meshNodeById(id), [id]));
   const selected = useSelection(useMemo(() => isSelected(id), [id]));
   const select = useSelection(selectSelect);
-  const detailed = useStore(selectShowDetail);
+  const detailed = useShowDetail();
   const mark = useFindResult(useMemo(() => findMarkOf(id), [id]));
   const glow = useGlow(node?.status, (data as MeshNodeData).appearedAt);
   const open = useCallback(() => select(id), [select, id]);
@@ -37,7 +37,8 @@ export const MeshNodeView = memo(function MeshNodeView({ id, data }: MeshNodePro
     () => (keyboard.isTarget ? nodeMetricsSelector(graph.current.inbound.get(id) ?? [], graph.current.outbound.get(id) ?? []) : noMetrics),
     [keyboard.isTarget, graph, id],
   );
-  const metrics = useRealtime(metricsSelector);
+  // Subscribed only while focused: thousands of idle subscriptions would each run on every batch.
+  const metrics = useRealtimeWhile(keyboard.isTarget, metricsSelector);
   // Only for the instant between a delete and the rebuild it triggers.
   if (!node) return null;
   return (

@@ -1,6 +1,6 @@
 import '@xyflow/react/dist/style.css';
 import './topology.css';
-import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type EdgeTypes, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
+import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, type EdgeTypes, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { selectSelect, selectSelectedId, useSelection } from '../../store/selection.ts';
 import { BULK_EDGES_ABOVE, BulkEdges } from './bulk-edges.tsx';
@@ -9,7 +9,7 @@ import { FindRunner } from './find-runner.tsx';
 import { FitController } from './fit-controller.tsx';
 import { FocusSelected, overlapsPane } from './focus-selected.tsx';
 import { GhostEdgeView, GhostNodeView } from './ghost-node.tsx';
-import { GraphHandleContext, type GraphHandle } from './graph-context.ts';
+import { DetailContext, GraphHandleContext, type GraphHandle } from './graph-context.ts';
 import { GroupFrames } from './group-frames.tsx';
 import { GroupNodeView } from './group-node.tsx';
 import { HealthAnnouncements } from './health-announcements.tsx';
@@ -19,8 +19,8 @@ import { MiniMapMeshNode } from './minimap-node.tsx';
 import { EdgeLegend, StatusLegend } from './status-legend.tsx';
 import { TopologyToolbar } from './topology-toolbar.tsx';
 import { UrlSync } from './url-sync.tsx';
+import { selectShowDetail } from './selectors.ts';
 import { useFlowGraph, type MeshEdgeFlowEdge, type MeshFlowEdge, type MeshFlowNode } from './use-flow-graph.ts';
-import type { XY } from './layout/layered.ts';
 import { useTopologyView } from './view-store.ts';
 
 // Module constants: React Flow remounts every node when these change identity.
@@ -28,7 +28,7 @@ const nodeTypes: NodeTypes = { mesh: MeshNodeView, meshGroup: GroupNodeView, gho
 const edgeTypes: EdgeTypes = { mesh: MeshEdgeView, ghost: GhostEdgeView };
 const PRO_OPTIONS = { hideAttribution: false };
 const NO_BULK_EDGES: MeshEdgeFlowEdge[] = [];
-/** Past this many nodes, only what is in the viewport is mounted. */
+/** Past this many nodes, only what is in the viewport is mounted (when zoomed in enough to read them). */
 const LARGE_MESH_NODES = 150;
 
 /** Focuses a drawn node's card, if it is mounted. */
@@ -61,11 +61,14 @@ function TopologyGraph({ project }: { project: string }) {
       bulkEdges: edges.filter((e): e is MeshEdgeFlowEdge => e.type === 'mesh' && !touches(e)),
     };
   }, [bulk, edges, selectedId]);
-  // Where each drawn node is now, drags included.
-  const drawnPositions = useMemo<ReadonlyMap<string, XY>>(() => new Map(nodes.map((n) => [n.id, n.position])), [nodes]);
+  // Bulk edges and group boxes follow the layout and finished drags, not every frame of a drag: a dragged
+  // node is selected, so its own edges are React Flow's and follow it.
   const select = useSelection(selectSelect);
   const clearSelection = useCallback(() => select(null), [select]);
   const endKeyboard = useTopologyView((s) => s.endKeyboard);
+  // Zoomed out, every node is a small box and most are on screen anyway: all stay mounted, so a pan
+  // moves one picture instead of mounting and unmounting hundreds of nodes at the edges every frame.
+  const detailed = useStore(selectShowDetail);
   const { getViewport, setCenter } = useReactFlow();
   const store = useStoreApi();
 
@@ -101,10 +104,20 @@ function TopologyGraph({ project }: { project: string }) {
     [select, structure],
   );
 
+  // A press in the graph focuses the canvas too (it is focusable): that is the mouse, not the keyboard arriving.
+  const pressedAt = useRef(0);
+  const onGraphPointerDown = useCallback(() => {
+    pressedAt.current = performance.now();
+    endKeyboard();
+  }, [endKeyboard]);
+
   // Tabbing into the graph lands on the selected node, or the first one.
   const onGraphFocus = useCallback(
     (event: React.FocusEvent) => {
       if (event.target !== event.currentTarget) return;
+      // Shift+Tab from a node inside, or a focus that came with a press: let it be.
+      if (event.relatedTarget instanceof Node && event.currentTarget.contains(event.relatedTarget)) return;
+      if (performance.now() - pressedAt.current < 500) return;
       const view = useTopologyView.getState();
       const selected = useSelection.getState().selectedId;
       const target = [view.keyboardTarget, selected].find((id) => id && handle.current.drawn.has(id)) ?? nodes.find((n) => n.type !== 'ghost')?.id;
@@ -115,6 +128,14 @@ function TopologyGraph({ project }: { project: string }) {
       focusCard(target);
     },
     [handle, nodes],
+  );
+
+  // Focus gone elsewhere (the panel, the feed): the keyboard is no longer moving through the graph.
+  const onGraphBlur = useCallback(
+    (event: React.FocusEvent) => {
+      if (!(event.relatedTarget instanceof Node && event.currentTarget.contains(event.relatedTarget))) endKeyboard();
+    },
+    [endKeyboard],
   );
 
   // The keyboard's target was not drawn when it was chosen (a group just unfolded, a node off screen): bring it into view once it is.
@@ -129,13 +150,15 @@ function TopologyGraph({ project }: { project: string }) {
 
   return (
     <GraphHandleContext value={handle}>
+      <DetailContext value={detailed}>
       <div className="topology">
         <TopologyToolbar project={project} structure={structure} positions={positions} onResetLayout={resetLayout} layoutNote={layoutNote} />
         <div
           className="topology__canvas"
           tabIndex={0}
           onFocus={onGraphFocus}
-          onPointerDown={endKeyboard}
+          onBlur={onGraphBlur}
+          onPointerDown={onGraphPointerDown}
           aria-label="Topology graph. Arrow keys move between connected nodes, Enter opens a node's details or unfolds a group, Escape closes."
         >
           <ReactFlow
@@ -154,7 +177,7 @@ function TopologyGraph({ project }: { project: string }) {
             edgesFocusable={false}
             disableKeyboardA11y
             deleteKeyCode={null}
-            onlyRenderVisibleElements={nodes.length > LARGE_MESH_NODES}
+            onlyRenderVisibleElements={nodes.length > LARGE_MESH_NODES && detailed}
             colorMode="system"
             proOptions={PRO_OPTIONS}
             aria-label="Topology graph"
@@ -165,8 +188,8 @@ function TopologyGraph({ project }: { project: string }) {
               <StatusLegend />
               <EdgeLegend />
             </Panel>
-            <GroupFrames structure={structure} positions={drawnPositions} />
-            {bulk && <BulkEdges edges={bulkEdges} positions={drawnPositions} />}
+            <GroupFrames structure={structure} positions={positions} />
+            {bulk && <BulkEdges edges={bulkEdges} positions={positions} />}
             <FocusSelected />
             <FitController layoutSerial={layoutState.answers} />
           </ReactFlow>
@@ -176,6 +199,7 @@ function TopologyGraph({ project }: { project: string }) {
         <AnimationGuard />
         <HealthAnnouncements />
       </div>
+      </DetailContext>
     </GraphHandleContext>
   );
 }

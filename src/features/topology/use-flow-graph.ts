@@ -216,13 +216,12 @@ export function useFlowGraph(project: string): FlowGraphState {
   boxesRef.current = structure.graph.boxes;
 
   // What left since the last structure of the same view stays a moment as a
-  // ghost. Each ghost carries its own expiry; one timer prunes them, so churn
-  // faster than a ghost's life never leaves one behind.
+  // ghost. Each ghost carries its own expiry, so churn faster than a ghost's
+  // life never leaves one behind.
   const [ghosts, setGhosts] = useState<Ghosts>(NO_GHOSTS);
   const previousStructure = useRef<GraphStructure | null>(null);
   const lastPositions = useRef<ReadonlyMap<string, XY>>(new Map());
   const lastLabels = useRef<ReadonlyMap<string, string>>(new Map());
-  const pruneTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     const before = previousStructure.current;
     previousStructure.current = structure;
@@ -241,33 +240,32 @@ export function useFlowGraph(project: string): FlowGraphState {
     }
     const goneEdges = new Map<string, GhostEdge>();
     for (const edge of before.graph.edges) if (!nowEdges.has(edge.id)) goneEdges.set(edge.id, { source: edge.source, target: edge.target, until });
-    if (goneNodes.size + goneEdges.size === 0 || goneNodes.size > MAX_GHOSTS) return;
+    if (goneNodes.size > MAX_GHOSTS) return;
+    // Thousands of edges rewired at once would each become a React Flow edge for a moment: no ghosts then.
+    if (goneEdges.size > MAX_GHOSTS * 3) goneEdges.clear();
+    if (goneNodes.size + goneEdges.size === 0) return;
     setGhosts((g) => ({
       // A node that came back is no ghost.
       nodes: new Map([...[...g.nodes].filter(([id]) => !nowIds.has(id)), ...goneNodes]),
       edges: new Map([...[...g.edges].filter(([id]) => !nowEdges.has(id)), ...goneEdges]),
     }));
-    if (pruneTimer.current === null) {
-      const prune = () => {
-        pruneTimer.current = null;
-        const now = Date.now();
-        setGhosts((g) => {
-          const nodes = new Map([...g.nodes].filter(([, ghost]) => ghost.until > now));
-          const edges = new Map([...g.edges].filter(([, ghost]) => ghost.until > now));
-          if (nodes.size + edges.size === 0) return NO_GHOSTS;
-          pruneTimer.current = setTimeout(prune, GHOST_MS / 4);
-          return { nodes, edges };
-        });
-      };
-      pruneTimer.current = setTimeout(prune, GHOST_MS);
-    }
   }, [structure]);
-  useEffect(
-    () => () => {
-      if (pruneTimer.current !== null) clearTimeout(pruneTimer.current);
-    },
-    [],
-  );
+  // One timer, to the earliest expiry; each new set of ghosts reschedules it.
+  useEffect(() => {
+    if (ghosts === NO_GHOSTS) return;
+    let earliest = Infinity;
+    for (const ghost of ghosts.nodes.values()) earliest = Math.min(earliest, ghost.until);
+    for (const ghost of ghosts.edges.values()) earliest = Math.min(earliest, ghost.until);
+    const timer = setTimeout(() => {
+      const now = Date.now();
+      setGhosts((g) => {
+        const nodes = new Map([...g.nodes].filter(([, ghost]) => ghost.until > now));
+        const edges = new Map([...g.edges].filter(([, ghost]) => ghost.until > now));
+        return nodes.size + edges.size === 0 ? NO_GHOSTS : { nodes, edges };
+      });
+    }, Math.max(0, earliest - Date.now()));
+    return () => clearTimeout(timer);
+  }, [ghosts]);
 
   // Pins: per project and layout, from local storage.
   const [pins, setPins] = useState(() => ({ algorithm, map: loadPins(project, algorithm) }));
@@ -282,6 +280,8 @@ export function useFlowGraph(project: string): FlowGraphState {
   }, []);
 
   const [positions, setPositions] = useState<Positions | null>(null);
+  const viewKeyRef = useRef('');
+  viewKeyRef.current = viewKeyOf(algorithm, structure);
   const [layoutState, setLayoutState] = useState<FlowGraphState['layoutState']>({ pending: false, lastMs: null, mode: null, answers: 0 });
   const [layoutEpoch, setLayoutEpoch] = useState(0);
   useEffect(() => {
@@ -306,7 +306,8 @@ export function useFlowGraph(project: string): FlowGraphState {
           const map = new Map<string, XY>();
           response.ids.forEach((id, i) => map.set(id, { x: response.xy[i * 2]!, y: response.xy[i * 2 + 1]! }));
           setPositions({ key, map });
-          setLayoutState((s) => ({ pending: false, lastMs: response.ms, mode: client.mode, answers: s.answers + 1 }));
+          // An answer for a view the user has left is kept (coming back is cheap) but is not this view's layout.
+          if (key === viewKeyRef.current) setLayoutState((s) => ({ pending: false, lastMs: response.ms, mode: client.mode, answers: s.answers + 1 }));
         },
         (error: unknown) => {
           console.error('meshwatch:', error);

@@ -20,7 +20,10 @@ export function useNodeKeyboard(id: string, onEnter: () => void, onEscape?: () =
   // The keyboard moved here: take focus once drawn (it may have just been scrolled into view and mounted,
   // after the node it left was unmounted and focus fell to the page).
   useEffect(() => {
-    if (takesFocus && ref.current && document.activeElement !== ref.current) ref.current.focus({ preventScroll: true });
+    const active = document.activeElement;
+    // Never taken from elsewhere on the page (a filter being typed in): only from nowhere, or from within the graph.
+    const free = active === null || active === document.body || ref.current?.closest('.topology__canvas')?.contains(active);
+    if (takesFocus && ref.current && active !== ref.current && free) ref.current.focus({ preventScroll: true });
   }, [takesFocus]);
 
   const onKeyDown = useCallback(

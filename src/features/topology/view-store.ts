@@ -74,7 +74,7 @@ export const useTopologyView = create<TopologyViewState>()((set) => ({
   stopAnimation: (reason) => set({ animate: false, animationStopped: reason }),
   requestFit: (ids = []) => set((s) => ({ fitRequest: { ids, serial: s.fitRequest.serial + 1 } })),
   setKeyboardTarget: (keyboardTarget, fromKeyboard = true) => set(fromKeyboard ? { keyboardTarget, keyboardActive: true } : { keyboardTarget }),
-  endKeyboard: () => set({ keyboardActive: false }),
+  endKeyboard: () => set((s) => (s.keyboardActive ? { keyboardActive: false } : s)),
 }));
 
 export const selectParams = (s: TopologyViewState) => s.params;
