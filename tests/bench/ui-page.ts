@@ -101,7 +101,9 @@ export function readPage(): {
 } {
   const w = window as unknown as ProbeWindow;
   const store = w.__meshwatch?.store;
-  const drawnNodes = document.querySelectorAll('.react-flow__node').length;
+  // React Flow's nodes, and those drawn in bulk (zoomed out on a large graph; bulk-nodes.tsx says how many).
+  const bulk = Number(document.querySelector('.bulk-nodes')?.getAttribute('data-count') ?? 0);
+  const drawnNodes = document.querySelectorAll('.react-flow__node').length + bulk;
   const viewport = (document.querySelector('.react-flow__viewport') as HTMLElement | null)?.style.transform ?? '';
   const now = performance.now();
   if (!store || typeof store.getState !== 'function') {

@@ -320,7 +320,7 @@ function printReport(results: SizeResult[], loadBefore: number): void {
   console.log('');
   printTable(rows(results));
   console.log('');
-  console.log('nodes / edges: in the store once loaded; drawn: .react-flow__node elements in the DOM;');
+  console.log('nodes / edges: in the store once loaded; drawn: nodes on the graph (React Flow\'s, and those drawn in bulk when zoomed out);');
   console.log('sent → received: messages/s the gateway sent the page (or coalesced away) and its store applied, over the soak; the page does not');
   console.log('  subscribe to log lines, about a third of what the simulator publishes;');
   console.log('longest task: main-thread tasks over 50 ms (longtask), in the load and in the idle and panning windows (how many);');

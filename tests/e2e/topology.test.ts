@@ -18,6 +18,8 @@ import { freePort, startDevServer } from './dev-server.ts';
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const FIND = 'kind=fetcher and status=healthy';
 const LARGE_MESH = 600;
+/** Past BULK_NODES_ABOVE (1,000) unfolded nodes, zoomed out, nodes are drawn in bulk. */
+const HUGE_MESH = 1_300;
 
 /** A card's `title` is `label (kind) · status`. */
 interface Card {
@@ -48,6 +50,7 @@ async function startServerWithMesh(size: number): Promise<{ server: ViteDevServe
 describe.skipIf(!hasChromium)('the topology view in Chromium', () => {
   let small: { server: ViteDevServer; origin: string } | null = null;
   let large: { server: ViteDevServer; origin: string } | null = null;
+  let huge: { server: ViteDevServer; origin: string } | null = null;
   let browser: Awaited<ReturnType<typeof launchChromium>> | null = null;
   let context: BrowserContext;
 
@@ -63,6 +66,7 @@ describe.skipIf(!hasChromium)('the topology view in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await large?.server.close();
+    await huge?.server.close();
     await small?.server.close();
   });
 
@@ -312,6 +316,44 @@ describe.skipIf(!hasChromium)('the topology view in Chromium', () => {
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${artifacts}topology-expanded.png` });
     console.info(`[e2e] ${LARGE_MESH}-node mesh: ${folded} drawn with fetchers folded (× ${members}), ${expanded} unfolded`);
+    expect(loads()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws a large unfolded mesh in bulk when zoomed out; a click selects a node; zoomed in, nodes are cards again', { timeout: 120_000 }, async () => {
+    huge = await startServerWithMesh(HUGE_MESH);
+    const { page, errors, loads } = await openPage(`${huge.origin}/?project=demo&expand=*`);
+    const bulk = page.locator('.bulk-nodes');
+    await bulk.waitFor({ state: 'attached', timeout: 60_000 });
+    await expect.poll(async () => Number(await bulk.getAttribute('data-count')), { timeout: 30_000 }).toBeGreaterThan(1_000);
+    // React Flow holds only what bulk drawing cannot: nothing is selected, nothing folded.
+    expect(await page.locator('.react-flow__node').count()).toBeLessThanOrEqual(2);
+    await page.screenshot({ path: `${artifacts}topology-bulk.png` });
+
+    // The first box drawn in bulk, on screen: a click there selects that node.
+    const point = await page.evaluate(() => {
+      const d = document.querySelector('.bulk-nodes__box')!.getAttribute('d')!;
+      const [, x, y] = /^M(-?[\d.]+) (-?[\d.]+)/.exec(d)!;
+      const viewport = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform);
+      const pane = document.querySelector('.react-flow__pane')!.getBoundingClientRect();
+      return { x: pane.left + viewport.e + (Number(x) + 90) * viewport.a, y: pane.top + viewport.f + (Number(y) + 28) * viewport.a };
+    });
+    await page.mouse.click(point.x, point.y);
+    await expect.poll(() => new URL(page.url()).searchParams.get('node'), { timeout: 10_000 }).not.toBeNull();
+    const selected = new URL(page.url()).searchParams.get('node')!;
+    await selectedPanel(page).waitFor({ timeout: 10_000 });
+    // The selected node is a React Flow node again, drawn on top.
+    expect(await page.locator(`.react-flow__node[data-id="${selected}"]`).count()).toBe(1);
+
+    // Zoomed in far enough to read, every node on screen is a card.
+    for (let i = 0; i < 20 && (await bulk.count()) > 0; i++) {
+      await page.locator('.react-flow__controls-zoomin').click();
+      await page.waitForTimeout(100);
+    }
+    await expect.poll(() => bulk.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator('.react-flow__node-mesh .mesh-node:not([data-compact])').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    console.info(`[e2e] ${HUGE_MESH}-node mesh, unfolded: drawn in bulk when zoomed out; ${selected} selected by a click on its box`);
     expect(loads()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();

@@ -4,6 +4,7 @@ import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, u
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { selectSelect, selectSelectedId, useSelection } from '../../store/selection.ts';
 import { BULK_EDGES_ABOVE, BulkEdges } from './bulk-edges.tsx';
+import { BULK_NODES_ABOVE, BulkNodes, nodeAt } from './bulk-nodes.tsx';
 import { AnimationGuard } from './animation-guard.tsx';
 import { FindRunner } from './find-runner.tsx';
 import { FitController } from './fit-controller.tsx';
@@ -28,6 +29,7 @@ const nodeTypes: NodeTypes = { mesh: MeshNodeView, meshGroup: GroupNodeView, gho
 const edgeTypes: EdgeTypes = { mesh: MeshEdgeView, ghost: GhostEdgeView };
 const PRO_OPTIONS = { hideAttribution: false };
 const NO_BULK_EDGES: MeshEdgeFlowEdge[] = [];
+const NO_IDS: readonly string[] = [];
 /** Past this many nodes, only what is in the viewport is mounted (when zoomed in enough to read them). */
 const LARGE_MESH_NODES = 150;
 
@@ -52,24 +54,33 @@ function TopologyGraph({ project }: { project: string }) {
   const { nodes, edges, onNodesChange, structure, resetLayout, positions, layoutState } = useFlowGraph(project);
   // Thousands of edges are drawn in bulk, except the selected node's, which React Flow draws with labels and arrows.
   const selectedId = useSelection(selectSelectedId);
-  const bulk = edges.length > BULK_EDGES_ABOVE;
+  const keyboardNode = useTopologyView((s) => s.keyboardTarget);
+  // Zoomed out on a large graph, most nodes are drawn in bulk too (bulk-nodes.tsx); React Flow keeps
+  // the folded groups, ghosts, the selected node and the keyboard's node.
+  const detailed = useStore(selectShowDetail);
+  const bulkNodeMode = !detailed && nodes.length > BULK_NODES_ABOVE;
+  const { flowNodes, bulkNodeIds } = useMemo(() => {
+    if (!bulkNodeMode) return { flowNodes: nodes, bulkNodeIds: NO_IDS };
+    const kept = (n: MeshFlowNode) => n.type !== 'mesh' || n.id === selectedId || n.id === keyboardNode;
+    return { flowNodes: nodes.filter(kept), bulkNodeIds: nodes.filter((n) => !kept(n)).map((n) => n.id) };
+  }, [bulkNodeMode, nodes, selectedId, keyboardNode]);
+  const bulk = edges.length > BULK_EDGES_ABOVE || bulkNodeMode;
   const { flowEdges, bulkEdges } = useMemo(() => {
     if (!bulk) return { flowEdges: edges, bulkEdges: NO_BULK_EDGES };
-    const touches = (e: MeshFlowEdge) => e.source === selectedId || e.target === selectedId;
+    const inFlow = new Set(flowNodes.map((n) => n.id));
+    // React Flow draws the selected node's edges (and ghosts), when both ends are its own nodes; the rest are drawn in bulk.
+    const byFlow = (e: MeshFlowEdge) =>
+      inFlow.has(e.source) && inFlow.has(e.target) && (e.type !== 'mesh' || e.source === selectedId || e.target === selectedId);
     return {
-      flowEdges: edges.filter((e) => e.type !== 'mesh' || touches(e)),
-      bulkEdges: edges.filter((e): e is MeshEdgeFlowEdge => e.type === 'mesh' && !touches(e)),
+      flowEdges: edges.filter(byFlow),
+      bulkEdges: edges.filter((e): e is MeshEdgeFlowEdge => e.type === 'mesh' && !byFlow(e)),
     };
-  }, [bulk, edges, selectedId]);
+  }, [bulk, bulkNodeMode, edges, flowNodes, selectedId]);
   // Bulk edges and group boxes follow the layout and finished drags, not every frame of a drag: a dragged
   // node is selected, so its own edges are React Flow's and follow it.
   const select = useSelection(selectSelect);
-  const clearSelection = useCallback(() => select(null), [select]);
   const endKeyboard = useTopologyView((s) => s.endKeyboard);
-  // Zoomed out, every node is a small box and most are on screen anyway: all stay mounted, so a pan
-  // moves one picture instead of mounting and unmounting hundreds of nodes at the edges every frame.
-  const detailed = useStore(selectShowDetail);
-  const { getViewport, setCenter } = useReactFlow();
+  const { getViewport, setCenter, screenToFlowPosition } = useReactFlow();
   const store = useStoreApi();
 
   // Read by node components in their key handlers only: refreshed every render, never a reason to re-render them.
@@ -92,6 +103,23 @@ function TopologyGraph({ project }: { project: string }) {
     const viewport = getViewport();
     if (!overlapsPane(box, viewport, store.getState())) void setCenter(box.x + 90, box.y + 28, { zoom: Math.max(viewport.zoom, 0.6), duration: 200 });
   };
+
+  // A click on the pane may land on a node drawn in bulk: it selects it, as a click on a card would.
+  const bulkHit = useCallback(
+    (event: { clientX: number; clientY: number }) =>
+      bulkNodeIds.length === 0 ? null : nodeAt(screenToFlowPosition({ x: event.clientX, y: event.clientY }), bulkNodeIds, positions),
+    [bulkNodeIds, positions, screenToFlowPosition],
+  );
+  const onPaneClick = useCallback((event: React.MouseEvent) => select(bulkHit(event)), [bulkHit, select]);
+  const onCanvasDoubleClick = useCallback(
+    (event: React.MouseEvent) => {
+      const id = bulkHit(event);
+      if (id === null) return;
+      select(id);
+      useTopologyView.getState().requestFit([id, ...(structure.successors.get(id) ?? []), ...(structure.predecessors.get(id) ?? [])]);
+    },
+    [bulkHit, select, structure],
+  );
 
   // Double-click: the node and its neighbours fill the view; a folded group unfolds (its own handler).
   const onNodeDoubleClick = useCallback<NodeMouseHandler<MeshFlowNode>>(
@@ -159,16 +187,17 @@ function TopologyGraph({ project }: { project: string }) {
           onFocus={onGraphFocus}
           onBlur={onGraphBlur}
           onPointerDown={onGraphPointerDown}
+          onDoubleClick={onCanvasDoubleClick}
           aria-label="Topology graph. Arrow keys move between connected nodes, Enter opens a node's details or unfolds a group, Escape closes."
         >
           <ReactFlow
-            nodes={nodes}
+            nodes={flowNodes}
             edges={flowEdges}
             nodeTypes={nodeTypes}
             edgeTypes={edgeTypes}
             onNodesChange={onNodesChange}
             onNodeDoubleClick={onNodeDoubleClick}
-            onPaneClick={clearSelection}
+            onPaneClick={onPaneClick}
             zoomOnDoubleClick={false}
             minZoom={0.03}
             maxZoom={2}
@@ -182,7 +211,8 @@ function TopologyGraph({ project }: { project: string }) {
             proOptions={PRO_OPTIONS}
             aria-label="Topology graph"
           >
-            <MiniMap nodeComponent={MiniMapMeshNode} pannable zoomable ariaLabel="Topology overview" />
+            {/* Zoomed out on a large graph, the graph itself is the overview (and the minimap would show only React Flow's few nodes). */}
+            {!bulkNodeMode && <MiniMap nodeComponent={MiniMapMeshNode} pannable zoomable ariaLabel="Topology overview" />}
             <Controls showInteractive={false} showFitView={false} />
             <Panel position="top-left">
               <StatusLegend />
@@ -190,6 +220,7 @@ function TopologyGraph({ project }: { project: string }) {
             </Panel>
             <GroupFrames structure={structure} positions={positions} />
             {bulk && <BulkEdges edges={bulkEdges} positions={positions} />}
+            {bulkNodeMode && <BulkNodes ids={bulkNodeIds} positions={positions} />}
             <FocusSelected />
             <FitController layoutSerial={layoutState.answers} />
           </ReactFlow>
