@@ -14,9 +14,11 @@ export interface MeshNodesState {
 
 export const useMeshNodes = create<MeshNodesState>()(() => ({ nodes: useRealtime.getState().nodes }));
 
-useRealtime.subscribe((state, previous) => {
+const unsubscribe = useRealtime.subscribe((state, previous) => {
   if (state.nodes !== previous.nodes) useMeshNodes.setState({ nodes: state.nodes });
 });
+// A module replaced in development (Vite's hot reload) leaves no second subscription behind.
+import.meta.hot?.dispose(unsubscribe);
 
 export const meshNodeById = (id: string) => (state: MeshNodesState) => state.nodes[id];
 export const meshNodeStatusById = (id: string) => (state: MeshNodesState) => state.nodes[id]?.status;

@@ -82,7 +82,7 @@ export function bulkEdgePath(source: XY, target: XY): string {
 
 interface BulkEdgesProps {
   edges: readonly MeshEdgeFlowEdge[];
-  /** Where each drawn node is now (dragged positions included). */
+  /** Where each drawn node is: the layout's positions and finished drags. */
   positions: ReadonlyMap<string, XY>;
 }
 

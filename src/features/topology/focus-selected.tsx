@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useReactFlow, useStoreApi } from '@xyflow/react';
 import { selectSelectedId, useSelection } from '../../store/selection.ts';
+import { NODE_SIZE } from './node-size.ts';
 
 interface Box {
   x: number;
@@ -42,8 +43,9 @@ export function FocusSelected() {
     const node = getInternalNode(selectedId);
     if (!node) return;
     const { x, y } = node.internals.positionAbsolute;
-    const width = node.measured.width ?? 0;
-    const height = node.measured.height ?? 0;
+    // Just handed to React Flow (it was drawn in bulk), a node is not measured yet: every card is this size.
+    const width = node.measured.width || NODE_SIZE.width;
+    const height = node.measured.height || NODE_SIZE.height;
     const viewport = getViewport();
     if (!overlapsPane({ x, y, width, height }, viewport, store.getState())) {
       void setCenter(x + width / 2, y + height / 2, { zoom: Math.max(viewport.zoom, 0.6), duration: 300 });

@@ -1,6 +1,6 @@
 import '@xyflow/react/dist/style.css';
 import './topology.css';
-import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, type EdgeTypes, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
+import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, type ReactFlowState, type EdgeTypes, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { selectSelect, selectSelectedId, useSelection } from '../../store/selection.ts';
 import { BULK_EDGES_ABOVE, BulkEdges } from './bulk-edges.tsx';
@@ -17,6 +17,7 @@ import { HealthAnnouncements } from './health-announcements.tsx';
 import { MeshEdgeView } from './mesh-edge.tsx';
 import { MeshNodeView } from './mesh-node.tsx';
 import { MiniMapMeshNode } from './minimap-node.tsx';
+import { NODE_SIZE } from './node-size.ts';
 import { EdgeLegend, StatusLegend } from './status-legend.tsx';
 import { TopologyToolbar } from './topology-toolbar.tsx';
 import { UrlSync } from './url-sync.tsx';
@@ -30,6 +31,11 @@ const edgeTypes: EdgeTypes = { mesh: MeshEdgeView, ghost: GhostEdgeView };
 const PRO_OPTIONS = { hideAttribution: false };
 const NO_BULK_EDGES: MeshEdgeFlowEdge[] = [];
 const NO_IDS: readonly string[] = [];
+/** The selected node's neighbours stay React Flow nodes in bulk drawing (its edges keep labels and arrows), up to this many. */
+const MAX_KEPT_NEIGHBOURS = 100;
+/** Bulk drawing starts below the first zoom and ends above the second (selectShowDetail's threshold is between). */
+const selectFarOut = (s: ReactFlowState) => s.transform[2] < 0.33;
+const selectNearIn = (s: ReactFlowState) => s.transform[2] > 0.37;
 /** Past this many nodes, only what is in the viewport is mounted (when zoomed in enough to read them). */
 const LARGE_MESH_NODES = 150;
 
@@ -56,28 +62,46 @@ function TopologyGraph({ project }: { project: string }) {
   const selectedId = useSelection(selectSelectedId);
   const keyboardNode = useTopologyView((s) => s.keyboardTarget);
   // Zoomed out on a large graph, most nodes are drawn in bulk too (bulk-nodes.tsx); React Flow keeps
-  // the folded groups, ghosts, the selected node and the keyboard's node.
+  // the folded groups, ghosts, the selected node and its neighbours, and the keyboard's node. With some
+  // hysteresis, so a pinch hovering at the threshold does not switch back and forth.
   const detailed = useStore(selectShowDetail);
-  const bulkNodeMode = !detailed && nodes.length > BULK_NODES_ABOVE;
-  const { flowNodes, bulkNodeIds } = useMemo(() => {
-    if (!bulkNodeMode) return { flowNodes: nodes, bulkNodeIds: NO_IDS };
-    const kept = (n: MeshFlowNode) => n.type !== 'mesh' || n.id === selectedId || n.id === keyboardNode;
-    return { flowNodes: nodes.filter(kept), bulkNodeIds: nodes.filter((n) => !kept(n)).map((n) => n.id) };
-  }, [bulkNodeMode, nodes, selectedId, keyboardNode]);
+  const farOut = useStore(selectFarOut);
+  const nearIn = useStore(selectNearIn);
+  const zoomedOut = useRef(false);
+  if (farOut) zoomedOut.current = true;
+  else if (nearIn) zoomedOut.current = false;
+  const bulkNodeMode = zoomedOut.current && nodes.length > BULK_NODES_ABOVE;
+  // What React Flow keeps, by id: stable across the frames of a drag (which change `nodes` every frame).
+  const membership = useMemo(() => nodes.map((n) => n.id).join('\n'), [nodes]);
+  const keptIds = useMemo(() => {
+    if (!bulkNodeMode) return null;
+    const kept = new Set<string>();
+    for (const n of nodes) if (n.type !== 'mesh') kept.add(n.id);
+    if (keyboardNode) kept.add(keyboardNode);
+    if (selectedId) {
+      kept.add(selectedId);
+      const around = [...(structure.successors.get(selectedId) ?? []), ...(structure.predecessors.get(selectedId) ?? [])];
+      for (const id of around.slice(0, MAX_KEPT_NEIGHBOURS)) kept.add(id);
+    }
+    return kept;
+    // `membership` stands for which nodes there are; positions do not matter here.
+  }, [bulkNodeMode, membership, keyboardNode, selectedId, structure]);
+  const bulkNodeIds = useMemo(() => (keptIds ? nodes.filter((n) => !keptIds.has(n.id)).map((n) => n.id) : NO_IDS), [keptIds, membership]);
+  // Every render (a dragged node's object changes every frame), but only a filter.
+  const flowNodes = keptIds ? nodes.filter((n) => keptIds.has(n.id)) : nodes;
   const bulk = edges.length > BULK_EDGES_ABOVE || bulkNodeMode;
   const { flowEdges, bulkEdges } = useMemo(() => {
     if (!bulk) return { flowEdges: edges, bulkEdges: NO_BULK_EDGES };
-    const inFlow = new Set(flowNodes.map((n) => n.id));
+    const inFlow = (id: string) => keptIds === null || keptIds.has(id);
     // React Flow draws the selected node's edges (and ghosts), when both ends are its own nodes; the rest are drawn in bulk.
-    const byFlow = (e: MeshFlowEdge) =>
-      inFlow.has(e.source) && inFlow.has(e.target) && (e.type !== 'mesh' || e.source === selectedId || e.target === selectedId);
+    const byFlow = (e: MeshFlowEdge) => inFlow(e.source) && inFlow(e.target) && (e.type !== 'mesh' || e.source === selectedId || e.target === selectedId);
     return {
       flowEdges: edges.filter(byFlow),
       bulkEdges: edges.filter((e): e is MeshEdgeFlowEdge => e.type === 'mesh' && !byFlow(e)),
     };
-  }, [bulk, bulkNodeMode, edges, flowNodes, selectedId]);
+  }, [bulk, edges, keptIds, selectedId]);
   // Bulk edges and group boxes follow the layout and finished drags, not every frame of a drag: a dragged
-  // node is selected, so its own edges are React Flow's and follow it.
+  // node is selected, so its own edges are React Flow's and follow it (zoomed in; drawn in bulk, they wait for the drop).
   const select = useSelection(selectSelect);
   const endKeyboard = useTopologyView((s) => s.endKeyboard);
   const { getViewport, setCenter, screenToFlowPosition } = useReactFlow();
@@ -99,9 +123,11 @@ function TopologyGraph({ project }: { project: string }) {
   handle.reveal = (id: string) => {
     const position = handle.current.positions.get(id);
     if (!position) return;
-    const box = { ...position, width: 180, height: 56 };
+    const box = { ...position, ...NODE_SIZE };
     const viewport = getViewport();
-    if (!overlapsPane(box, viewport, store.getState())) void setCenter(box.x + 90, box.y + 28, { zoom: Math.max(viewport.zoom, 0.6), duration: 200 });
+    if (!overlapsPane(box, viewport, store.getState())) {
+      void setCenter(box.x + NODE_SIZE.width / 2, box.y + NODE_SIZE.height / 2, { zoom: Math.max(viewport.zoom, 0.6), duration: 200 });
+    }
   };
 
   // A click on the pane may land on a node drawn in bulk: it selects it, as a click on a card would.
@@ -113,6 +139,9 @@ function TopologyGraph({ project }: { project: string }) {
   const onPaneClick = useCallback((event: React.MouseEvent) => select(bulkHit(event)), [bulkHit, select]);
   const onCanvasDoubleClick = useCallback(
     (event: React.MouseEvent) => {
+      // Only on the graph itself: not the controls, panels or React Flow's own nodes.
+      const target = event.target instanceof Element ? event.target : null;
+      if (!target?.closest('.react-flow__pane') || target.closest('.react-flow__node, .react-flow__panel, .react-flow__controls')) return;
       const id = bulkHit(event);
       if (id === null) return;
       select(id);
@@ -222,7 +251,7 @@ function TopologyGraph({ project }: { project: string }) {
             {bulk && <BulkEdges edges={bulkEdges} positions={positions} />}
             {bulkNodeMode && <BulkNodes ids={bulkNodeIds} positions={positions} />}
             <FocusSelected />
-            <FitController layoutSerial={layoutState.answers} />
+            <FitController layoutSerial={layoutState.answers} positions={positions} drawn={nodes.length} />
           </ReactFlow>
           {nodes.length === 0 && <p className="topology__empty">{layoutNote ?? 'Waiting for the mesh…'}</p>}
         </div>

@@ -13,7 +13,7 @@
  * new view's first layout runs, the previous drawing stays.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { MarkerType, applyNodeChanges, type Edge, type Node, type NodeChange } from '@xyflow/react';
+import { MarkerType, Position, applyNodeChanges, type Edge, type Node, type NodeChange } from '@xyflow/react';
 import { useRealtime } from '../../store/realtime.ts';
 import { selectSelect, useSelection } from '../../store/selection.ts';
 import { selectTopologyVersion } from '../../store/selectors.ts';
@@ -22,6 +22,7 @@ import { useFindResult } from './find-store.ts';
 import { createLayoutClient, type LayoutClient } from './layout/layout-client.ts';
 import type { XY } from './layout/layered.ts';
 import { LAYOUT_ALGORITHMS, type LayoutAlgorithm } from './layout/protocol.ts';
+import { NODE_SIZE } from './node-size.ts';
 import { loadPins, savePins, withPin } from './pins.ts';
 import { selectCollapseChoice, selectLayout, useTopologyView } from './view-store.ts';
 
@@ -55,6 +56,20 @@ export type MeshFlowNode = MeshNodeFlowNode | GroupFlowNode | GhostFlowNode;
 export type MeshEdgeFlowEdge = Edge<MeshEdgeData, 'mesh'>;
 export type GhostFlowEdge = Edge<Record<string, never>, 'ghost'>;
 export type MeshFlowEdge = MeshEdgeFlowEdge | GhostFlowEdge;
+
+/**
+ * Every card's size and handles, known before React Flow measures them: a
+ * node handed to React Flow again (zooming in past the bulk-drawing
+ * threshold) is culled at once instead of being rendered first to be measured.
+ */
+const KNOWN_SIZE = {
+  width: NODE_SIZE.width,
+  height: NODE_SIZE.height,
+  handles: [
+    { type: 'target' as const, position: Position.Left, x: -3, y: NODE_SIZE.height / 2 - 3, width: 6, height: 6 },
+    { type: 'source' as const, position: Position.Right, x: NODE_SIZE.width - 3, y: NODE_SIZE.height / 2 - 3, width: 6, height: 6 },
+  ],
+};
 
 /** One marker for every edge: React Flow renders one `<marker>` per distinct definition. */
 const ARROW = { type: MarkerType.ArrowClosed, width: 14, height: 14, color: '#8b93a1' } as const;
@@ -97,6 +112,8 @@ interface FlowGraph {
   inputs: Inputs | null;
   nodes: MeshFlowNode[];
   edges: MeshFlowEdge[];
+  /** The positions `nodes` were built from (a newer layout for another view may have arrived since). */
+  positions: ReadonlyMap<string, XY>;
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
@@ -107,7 +124,7 @@ const viewKeyOf = (algorithm: LayoutAlgorithm, structure: GraphStructure) => `${
 function rebuild(previous: FlowGraph, inputs: Inputs): FlowGraph {
   const { structure, viewKey, positions, hidden, ghosts } = inputs;
   // An empty mesh (a project starting over) draws nothing, whatever was drawn before.
-  if (structure.graph.nodeIds.length === 0) return { inputs, nodes: [], edges: [] };
+  if (structure.graph.nodeIds.length === 0) return { inputs, nodes: [], edges: [], positions: new Map() };
   // A new view whose layout has not answered yet: keep drawing the old one.
   if (!positions || positions.key !== viewKey) return { ...previous, inputs };
   // What was not drawn before, in a view that was already drawn, has just appeared: it glows.
@@ -133,10 +150,10 @@ function rebuild(previous: FlowGraph, inputs: Inputs): FlowGraph {
         old?.type === 'meshGroup' && sameList(old.data.members, members) && sameList(old.data.inbound, inbound) && sameList(old.data.outbound, outbound)
           ? old.data
           : { group, members, inbound, outbound, appearedAt };
-      flowNodes.push(reuse(old, { id, type: 'meshGroup', position, data, ariaLabel: `${group} group` }));
+      flowNodes.push(reuse(old, { id, type: 'meshGroup', position, data, ariaLabel: `${group} group`, ...KNOWN_SIZE }));
     } else {
       const data: MeshNodeData = old?.type === 'mesh' ? old.data : { appearedAt };
-      flowNodes.push(reuse(old, { id, type: 'mesh', position, data, ariaLabel: nodes[id]?.label || id }));
+      flowNodes.push(reuse(old, { id, type: 'mesh', position, data, ariaLabel: nodes[id]?.label || id, ...KNOWN_SIZE }));
     }
   }
   for (const [id, ghost] of ghosts.nodes) {
@@ -165,7 +182,7 @@ function rebuild(previous: FlowGraph, inputs: Inputs): FlowGraph {
     const old = beforeEdges.get(id);
     flowEdges.push(old?.type === 'ghost' ? old : { id, type: 'ghost', source: ghost.source, target: ghost.target, data: NO_EDGE_DATA, focusable: false, selectable: false });
   }
-  return { inputs, nodes: flowNodes, edges: flowEdges };
+  return { inputs, nodes: flowNodes, edges: flowEdges, positions: positions.map };
 }
 
 /** The previous object when nothing React Flow compares has changed; else the new one, keeping its measurements. */
@@ -317,7 +334,7 @@ export function useFlowGraph(project: string): FlowGraphState {
     // `currentPins.map` changes identity only when a pin is added or reset.
   }, [client, structure, algorithm, currentPins.map, layoutEpoch]);
 
-  const [graph, setGraph] = useState<FlowGraph>({ inputs: null, nodes: [], edges: [] });
+  const [graph, setGraph] = useState<FlowGraph>({ inputs: null, nodes: [], edges: [], positions: new Map() });
   const viewKey = viewKeyOf(algorithm, structure);
   const inputs = graph.inputs;
   const hidden = hideMode ? findMatches : null;
@@ -382,7 +399,7 @@ export function useFlowGraph(project: string): FlowGraphState {
     structure,
     onNodesChange,
     resetLayout,
-    positions: positions?.map ?? lastPositions.current,
+    positions: current.positions,
     layoutState,
   };
 }
