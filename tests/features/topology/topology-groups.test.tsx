@@ -5,13 +5,12 @@
  */
 import { act, cleanup, render, waitFor } from '@testing-library/react';
 import { createElement, type ComponentProps } from 'react';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MeshEdge, MeshNode } from '../../../src/protocol/mesh.ts';
-import { useFindResult } from '../../../src/features/topology/find-store.ts';
 import { TopologyView } from '../../../src/features/topology/topology-view.tsx';
-import { DEFAULT_VIEW_PARAMS } from '../../../src/features/topology/view-params.ts';
 import { useTopologyView } from '../../../src/features/topology/view-store.ts';
 import { edge, feed, loadMesh, node, resetStores } from '../mesh-fixtures.ts';
+import { resetTopologyView, useBatchedResizeObserver } from './topology-harness.ts';
 
 /** Render counters, filled by the wrappers the mocks below put around the real code. */
 const renders = vi.hoisted(() => ({
@@ -131,49 +130,11 @@ function expectNoCardRendered(before: ReadonlyMap<string, number>) {
   expect(rerendered).toEqual([]);
 }
 
-/**
- * Browsers deliver every size observed in one frame in one callback; the
- * shared stub delivers each in its own task, so React Flow re-renders once
- * per node measured. With 300 nodes appearing at once (a group expanding)
- * that alone takes seconds in jsdom; this file batches them as browsers do.
- */
-class BatchedResizeObserver {
-  private readonly pending = new Set<Element>();
-  private scheduled = false;
-  constructor(private readonly callback: ResizeObserverCallback) {}
-  observe(target: Element) {
-    this.pending.add(target);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setTimeout(() => {
-      this.scheduled = false;
-      const entries = [...this.pending].map((t) => ({ target: t }) as ResizeObserverEntry);
-      this.pending.clear();
-      if (entries.length > 0) this.callback(entries, this as unknown as ResizeObserver);
-    }, 0);
-  }
-  unobserve(target: Element) {
-    this.pending.delete(target);
-  }
-  disconnect() {
-    this.pending.clear();
-  }
-}
-const sharedResizeObserver = globalThis.ResizeObserver;
-beforeAll(() => {
-  globalThis.ResizeObserver = BatchedResizeObserver as unknown as typeof ResizeObserver;
-});
-afterAll(() => {
-  globalThis.ResizeObserver = sharedResizeObserver;
-});
+useBatchedResizeObserver();
 
 beforeEach(() => {
   resetStores();
-  useTopologyView.setState({ params: DEFAULT_VIEW_PARAMS, keyboardTarget: null, autoFit: false, animate: false });
-  useFindResult.setState({ matches: null, error: null });
-  // The view reads its settings from the address bar on mount, and writes them back.
-  window.history.replaceState(null, '', '/');
-  localStorage.clear();
+  resetTopologyView();
   renders.cards.clear();
   renders.groups.clear();
   renders.flowNodeArrays.length = 0;
