@@ -8,10 +8,9 @@
  */
 import { memo, useMemo } from 'react';
 import { ViewportLayer } from './viewport-layer.tsx';
-import { NODE_STATUSES } from '../../protocol/mesh.ts';
 import { useMeshNodes } from '../../store/mesh-nodes.ts';
-import { StatusGlyph } from '../../ui/status-glyph.tsx';
 import type { GraphStructure } from './graph-structure.ts';
+import { GroupStatusCounts } from './group-status-counts.tsx';
 import type { XY } from './layout/layered.ts';
 import { groupStatusSelector } from './live-metrics.ts';
 import { NODE_SIZE } from './node-size.ts';
@@ -91,13 +90,8 @@ const Frame = memo(function Frame({ frame }: { frame: GroupFrame }) {
       <div className="group-frame__header">
         <span className="group-frame__name">{frame.name}</span>
         <span className="group-frame__count">× {summary.present}</span>
-        {NODE_STATUSES.filter((s) => s !== 'healthy' && summary.counts[s] > 0).map((s) => (
-          <span key={s} className="group-frame__status">
-            <StatusGlyph status={s} size={11} />
-            {summary.counts[s]}
-          </span>
-        ))}
-        <button type="button" className="group-frame__fold nodrag nopan" onClick={fold} aria-label={`Fold ${frame.name}`} title="Fold into one box">
+        <GroupStatusCounts counts={summary.counts} omit="healthy" />
+        <button type="button" className="group-button group-frame__fold nodrag nopan" onClick={fold} aria-label={`Fold ${frame.name}`} title="Fold into one box">
           −
         </button>
       </div>

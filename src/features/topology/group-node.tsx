@@ -1,11 +1,10 @@
 import { memo, useCallback, useMemo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { NODE_STATUSES } from '../../protocol/mesh.ts';
 import { formatPercent, formatRate } from '../../lib/format.ts';
 import { useMeshNodes } from '../../store/mesh-nodes.ts';
 import { useRealtime } from '../../store/realtime.ts';
-import { StatusGlyph } from '../../ui/status-glyph.tsx';
 import { findMarkOf, useFindResult } from './find-store.ts';
+import { GroupStatusCounts } from './group-status-counts.tsx';
 import { groupStatusSelector, summedStatsSelector } from './live-metrics.ts';
 import { NODE_SIZE } from './node-size.ts';
 import { describeGroupForSpeech } from './speech.ts';
@@ -61,18 +60,13 @@ export const GroupNodeView = memo(function GroupNodeView({ id, data }: GroupNode
       <div className="mesh-node__title">
         <span className="mesh-group__name">{group}</span>
         <span className="mesh-group__count">× {summary.present}</span>
-        <button type="button" className="mesh-group__toggle nodrag" onClick={expand} tabIndex={-1} aria-hidden="true">
+        <button type="button" className="group-button mesh-group__toggle nodrag" onClick={expand} tabIndex={-1} aria-hidden="true">
           +
         </button>
       </div>
       {detailed && (
         <div className="mesh-node__status">
-          {NODE_STATUSES.filter((s) => summary.counts[s] > 0).map((s) => (
-            <span key={s} className="mesh-group__status">
-              <StatusGlyph status={s} size={11} />
-              {summary.counts[s]}
-            </span>
-          ))}
+          <GroupStatusCounts counts={summary.counts} />
           {stats && (
             <span className="mesh-node__kind">
               {formatRate(stats.rps)}

@@ -6,7 +6,6 @@ import type { ReactFlowState } from '@xyflow/react';
 import type { RealtimeState } from '../../store/realtime.ts';
 import type { SelectionState } from '../../store/selection.ts';
 
-export const nodeStatusById = (id: string) => (state: RealtimeState) => state.nodes[id]?.status;
 /** `edge-stats` replaces the edge's `stats` object; nothing else does. */
 export const edgeStatsById = (id: string) => (state: RealtimeState) => state.edges[id]?.stats;
 

@@ -1,17 +1,17 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { NODE_STATUSES } from '../../protocol/mesh.ts';
-import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
+import { useMeshNodes, type MeshNodesState } from '../../store/mesh-nodes.ts';
 import { StatusGlyph } from '../../ui/status-glyph.tsx';
 
-let countedNodes: RealtimeState['nodes'] | null = null;
+let countedNodes: MeshNodesState['nodes'] | null = null;
 let counts: number[] = [];
 /**
  * How many nodes are in each status, in `NODE_STATUSES` order. Counted once
  * per change of the nodes collection, however many components ask; with
  * `useShallow`, the legend re-renders only when a count changes.
  */
-const selectStatusCounts = (state: RealtimeState): number[] => {
+const selectStatusCounts = (state: MeshNodesState): number[] => {
   if (state.nodes !== countedNodes) {
     countedNodes = state.nodes;
     counts = NODE_STATUSES.map(() => 0);
@@ -22,7 +22,7 @@ const selectStatusCounts = (state: RealtimeState): number[] => {
 
 /** What each colour and shape means, with how many nodes show it now. */
 export const StatusLegend = memo(function StatusLegend() {
-  const statusCounts = useRealtime(useShallow(selectStatusCounts));
+  const statusCounts = useMeshNodes(useShallow(selectStatusCounts));
   return (
     <ul className="status-legend" aria-label="Nodes by status">
       {NODE_STATUSES.map((status, i) => (

@@ -210,7 +210,7 @@ export interface FlowGraphState {
   /** Where each drawn node is, for keyboard moves and exports. */
   positions: ReadonlyMap<string, XY>;
   /** `answers` counts layouts received, for auto-fit. */
-  layoutState: { pending: boolean; lastMs: number | null; mode: LayoutClient['mode'] | null; answers: number };
+  layoutState: { pending: boolean; answers: number };
 }
 
 export function useFlowGraph(project: string): FlowGraphState {
@@ -299,7 +299,7 @@ export function useFlowGraph(project: string): FlowGraphState {
   const [positions, setPositions] = useState<Positions | null>(null);
   const viewKeyRef = useRef('');
   viewKeyRef.current = viewKeyOf(algorithm, structure);
-  const [layoutState, setLayoutState] = useState<FlowGraphState['layoutState']>({ pending: false, lastMs: null, mode: null, answers: 0 });
+  const [layoutState, setLayoutState] = useState<FlowGraphState['layoutState']>({ pending: false, answers: 0 });
   const [layoutEpoch, setLayoutEpoch] = useState(0);
   useEffect(() => {
     if (!client || structure.graph.nodeIds.length === 0) return;
@@ -324,7 +324,7 @@ export function useFlowGraph(project: string): FlowGraphState {
           response.ids.forEach((id, i) => map.set(id, { x: response.xy[i * 2]!, y: response.xy[i * 2 + 1]! }));
           setPositions({ key, map });
           // An answer for a view the user has left is kept (coming back is cheap) but is not this view's layout.
-          if (key === viewKeyRef.current) setLayoutState((s) => ({ pending: false, lastMs: response.ms, mode: client.mode, answers: s.answers + 1 }));
+          if (key === viewKeyRef.current) setLayoutState((s) => ({ pending: false, answers: s.answers + 1 }));
         },
         (error: unknown) => {
           console.error('meshwatch:', error);

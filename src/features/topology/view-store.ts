@@ -77,6 +77,5 @@ export const useTopologyView = create<TopologyViewState>()((set) => ({
   endKeyboard: () => set((s) => (s.keyboardActive ? { keyboardActive: false } : s)),
 }));
 
-export const selectParams = (s: TopologyViewState) => s.params;
 export const selectLayout = (s: TopologyViewState) => s.params.layout;
 export const selectCollapseChoice = (s: TopologyViewState) => s.params.expanded.join('\n') + '\u0000' + s.params.collapsed.join('\n');
