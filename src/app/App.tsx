@@ -4,7 +4,7 @@ import { ConnectionBadge } from '../features/connection/connection-badge.tsx';
 import { Presence } from '../features/connection/presence.tsx';
 import { SignInPrompt } from '../features/connection/sign-in.tsx';
 import { StaleNotice } from '../features/connection/stale-notice.tsx';
-import { useStaleSince } from '../features/connection/use-stale-since.ts';
+import { useStaleSince } from '../store/use-stale-since.ts';
 import { EventFeed } from '../features/events/event-feed.tsx';
 import { ProgressPanel } from '../features/progress/progress-panel.tsx';
 import { TopologyView } from '../features/topology/topology-view.tsx';

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StaleNotice } from '../../../src/features/connection/stale-notice.tsx';
-import { useStaleSince } from '../../../src/features/connection/use-stale-since.ts';
-import { useRealtime } from '../../../src/store/realtime.ts';
-import { feed, resetStores } from '../mesh-fixtures.ts';
+import { StaleNotice } from '../../src/features/connection/stale-notice.tsx';
+import { useStaleSince } from '../../src/store/use-stale-since.ts';
+import { useRealtime } from '../../src/store/realtime.ts';
+import { feed, resetStores } from '../features/mesh-fixtures.ts';
 
 function Probe() {
   const since = useStaleSince();

@@ -1,11 +1,15 @@
 import { useState } from 'react';
-import { useRealtime } from '../../store/realtime.ts';
-import { selectHasData, selectStatus, selectStatusSince } from './selectors.ts';
+import { useRealtime } from './realtime.ts';
+import type { RealtimeState } from './types.ts';
+
+const selectStatus = (state: RealtimeState) => state.status;
+const selectStatusSince = (state: RealtimeState) => state.connection.since;
+const selectHasData = (state: RealtimeState) => state.stream.received > 0 || state.topologyVersion > 0;
 
 /**
  * When the data on screen stopped being live: the moment the link left
  * `open`, kept through every retry that follows, or null while live or
- * before any data.
+ * before any data. Every panel that shows data says how old it is with it.
  */
 export function useStaleSince(): number | null {
   const status = useRealtime(selectStatus);

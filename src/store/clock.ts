@@ -1,0 +1,54 @@
+/**
+ * The one clock every panel shows: live, or a moment in the last ten minutes
+ * the client has recorded. The graph's statuses and edge stats, the feed, the
+ * charts, the logs and progress all read the moment from here (through
+ * `useShown`), so pausing or scrubbing moves all of them together. Recording
+ * goes on while paused.
+ */
+import { create } from 'zustand';
+
+/** How far back the client keeps what it needs to show an earlier moment. */
+export const HISTORY_SPAN_MS = 10 * 60_000;
+
+export interface HeldSpan {
+  /** The oldest moment the client can show (ms since the epoch, the gateway's clock). */
+  from: number;
+  /** The newest recorded moment. */
+  to: number;
+  /** The coarsest spacing of the recorded moments held: 1 s unless the mesh is too large to hold every second. */
+  stepMs: number;
+}
+
+export interface ClockState {
+  /** The moment shown, or null while live. */
+  moment: number | null;
+  /** What the recording holds; null before the first recorded moment. */
+  held: HeldSpan | null;
+  /** Stops at the newest moment (now); data keeps being recorded. */
+  pause: () => void;
+  /** Shows `moment`, clamped into the held span. */
+  scrubTo: (moment: number) => void;
+  goLive: () => void;
+  /** Set by the recorder as it records. */
+  setHeld: (held: HeldSpan | null) => void;
+}
+
+const clamp = (moment: number, held: HeldSpan | null) =>
+  held === null ? moment : Math.min(held.to, Math.max(held.from, moment));
+
+export const useClock = create<ClockState>()((set, get) => ({
+  moment: null,
+  held: null,
+  pause: () => {
+    if (get().moment === null) set({ moment: Date.now() });
+  },
+  scrubTo: (moment) => {
+    if (Number.isFinite(moment)) set({ moment: clamp(moment, get().held) });
+  },
+  goLive: () => set({ moment: null }),
+  setHeld: (held) => set({ held }),
+}));
+
+export const selectMoment = (state: ClockState): number | null => state.moment;
+export const selectIsLive = (state: ClockState): boolean => state.moment === null;
+export const selectHeld = (state: ClockState): HeldSpan | null => state.held;
