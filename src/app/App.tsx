@@ -7,6 +7,7 @@ import { StaleNotice } from '../features/connection/stale-notice.tsx';
 import { useStaleSince } from '../store/use-stale-since.ts';
 import { EventFeed } from '../features/events/event-feed.tsx';
 import { ProgressPanel } from '../features/progress/progress-panel.tsx';
+import { TimelineBar } from '../features/timeline/timeline-bar.tsx';
 import { TopologyView } from '../features/topology/topology-view.tsx';
 import { useWS, type UseWSOptions } from '../lib/useWS.ts';
 import { BASE_CHANNELS } from '../protocol/frames.ts';
@@ -58,6 +59,7 @@ export function App() {
           <Presence />
           <Counters />
         </header>
+        <TimelineBar />
         <main className="app-main">
           <section className="app-topology panel" aria-label="Topology">
             <TopologyView project={project} />

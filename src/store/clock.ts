@@ -5,7 +5,8 @@
  * `useShown`), so pausing or scrubbing moves all of them together. Recording
  * goes on while paused.
  */
-import { create } from 'zustand';
+import { create, type StateCreator } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 
 /** How far back the client keeps what it needs to show an earlier moment. */
 export const HISTORY_SPAN_MS = 10 * 60_000;
@@ -36,7 +37,7 @@ export interface ClockState {
 const clamp = (moment: number, held: HeldSpan | null) =>
   held === null ? moment : Math.min(held.to, Math.max(held.from, moment));
 
-export const useClock = create<ClockState>()((set, get) => ({
+const clockInitializer: StateCreator<ClockState> = (set, get) => ({
   moment: null,
   held: null,
   pause: () => {
@@ -47,7 +48,14 @@ export const useClock = create<ClockState>()((set, get) => ({
   },
   goLive: () => set({ moment: null }),
   setHeld: (held) => set({ held }),
-}));
+});
+
+export const useClock = create<ClockState>()(clockInitializer);
+
+/** A clock of its own, for tests and embedding. */
+export function createClockStore(): StoreApi<ClockState> {
+  return createStore<ClockState>()(clockInitializer);
+}
 
 export const selectMoment = (state: ClockState): number | null => state.moment;
 export const selectIsLive = (state: ClockState): boolean => state.moment === null;

@@ -1,4 +1,5 @@
 /** Builders for store input in component tests: envelopes and a small crawler mesh. */
+import { useClock } from '../../src/store/clock.ts';
 import { act } from '@testing-library/react';
 import type { MeshEdge, MeshNode } from '../../src/protocol/mesh.ts';
 import type { Envelope, Payload } from '../../src/protocol/messages.ts';
@@ -19,6 +20,7 @@ export function feed(...payloads: Payload[]): void {
 export function resetStores(): void {
   useRealtime.setState(initialRealtimeData());
   useSelection.setState({ selectedId: null });
+  useClock.setState({ moment: null });
 }
 
 export function node(id: string, kind: string, extra: Partial<MeshNode> = {}): MeshNode {

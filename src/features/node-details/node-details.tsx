@@ -1,7 +1,7 @@
 import './node-details.css';
 import { memo, useMemo } from 'react';
 import { formatMs, formatPercent, formatRate } from '../../lib/format.ts';
-import { useRealtime } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { selectSelect, useSelection } from '../../store/selection.ts';
 import { KindIcon } from '../../ui/kind-icon.tsx';
 import { Panel } from '../../ui/panel.tsx';
@@ -19,12 +19,12 @@ interface NodeDetailsProps {
 
 /** The selected node: what it is, its status and how it changed, its metadata, the traffic on its edges and its latest events. */
 export function NodeDetails({ nodeId, onClose }: NodeDetailsProps) {
-  const node = useRealtime(useMemo(() => nodeById(nodeId), [nodeId]));
-  const topologyVersion = useRealtime(selectTopologyVersion);
+  const node = useShown(useMemo(() => nodeById(nodeId), [nodeId]));
+  const topologyVersion = useShown(selectTopologyVersion);
   // Which edges touch the node changes only with the structure (`topologyVersion`, read from the
   // store rather than subscribed to); each row follows its own stats.
   const { incoming, outgoing } = useMemo(
-    () => edgeIdsOf(useRealtime.getState(), nodeId),
+    () => edgeIdsOf(useShown.getState(), nodeId),
     [nodeId, topologyVersion],
   );
   const meta = node?.meta ? Object.entries(node.meta).sort(([a], [b]) => a.localeCompare(b)) : [];
@@ -106,9 +106,9 @@ function EdgeList({ title, ids, nodeId }: { title: string; ids: string[]; nodeId
 }
 
 const EdgeRow = memo(function EdgeRow({ id, nodeId }: { id: string; nodeId: string }) {
-  const edge = useRealtime(useMemo(() => edgeById(id), [id]));
+  const edge = useShown(useMemo(() => edgeById(id), [id]));
   const peerId = edge ? (edge.source === nodeId ? edge.target : edge.source) : null;
-  const peerLabel = useRealtime(useMemo(() => nodeLabelById(peerId ?? ''), [peerId]));
+  const peerLabel = useShown(useMemo(() => nodeLabelById(peerId ?? ''), [peerId]));
   const select = useSelection(selectSelect);
   if (!edge || peerId === null) return null;
   const stats = edge.stats;

@@ -1,12 +1,13 @@
 import { memo, useId, useMemo } from 'react';
 import { formatClock } from '../../lib/format.ts';
-import { useRealtime, type MeshEvent } from '../../store/realtime.ts';
+import { type MeshEvent } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { SeverityTag } from '../../ui/severity-tag.tsx';
 import { recentEventsOf } from './selectors.ts';
 
 /** The latest events about the node, newest first; it re-renders only when those change, not on every event in the mesh. */
 export function RecentEvents({ nodeId }: { nodeId: string }) {
-  const events = useRealtime(useMemo(() => recentEventsOf(nodeId), [nodeId]));
+  const events = useShown(useMemo(() => recentEventsOf(nodeId), [nodeId]));
   const headingId = useId();
   return (
     <section className="node-details__section" aria-labelledby={headingId}>

@@ -13,7 +13,8 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { Position, getBezierPath } from '@xyflow/react';
 import { ViewportLayer } from './viewport-layer.tsx';
-import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
+import { type RealtimeState } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { edgeLook, parseLook } from './edge-look.ts';
 import { sumStats } from './live-metrics.ts';
 import type { XY } from './layout/layered.ts';
@@ -39,24 +40,24 @@ function looksOf(state: Pick<RealtimeState, 'edges'>, edges: readonly MeshEdgeFl
  * in the same render, so no edge ever shows another's colour.
  */
 function useLooks(edges: readonly MeshEdgeFlowEdge[]): string[] {
-  const [state, setState] = useState(() => ({ edges, looks: looksOf(useRealtime.getState(), edges) }));
+  const [state, setState] = useState(() => ({ edges, looks: looksOf(useShown.getState(), edges) }));
   let current = state;
   if (state.edges !== edges) {
-    current = { edges, looks: looksOf(useRealtime.getState(), edges) };
+    current = { edges, looks: looksOf(useShown.getState(), edges) };
     setState(current);
   }
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const refresh = () => {
       timer = null;
-      const next = looksOf(useRealtime.getState(), edges);
+      const next = looksOf(useShown.getState(), edges);
       setState((previous) =>
         previous.edges === edges && previous.looks.length === next.length && previous.looks.every((look, i) => look === next[i])
           ? previous
           : { edges, looks: next },
       );
     };
-    const stop = useRealtime.subscribe(() => {
+    const stop = useShown.subscribe(() => {
       timer ??= setTimeout(refresh, LOOK_REFRESH_MS);
     });
     return () => {

@@ -6,7 +6,7 @@
  */
 import debounce from 'lodash.debounce';
 import { useEffect, useId, useMemo, useState } from 'react';
-import { useRealtime } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { FIND_FIELDS } from './find/find-expression.ts';
 import { useFindResult } from './find-store.ts';
 import { FIND_MODES, type FindMode } from './view-params.ts';
@@ -16,7 +16,7 @@ const APPLY_AFTER_MS = 250;
 const HELP = `Fields: ${FIND_FIELDS.map((f) => f.name).join(', ')}. Operators: = != > >= < <= ~ (contains). Combine with and, or, not, ( ). Example: kind=fetcher and errors > 2%`;
 
 function countMeshMatches(matches: ReadonlySet<string>): number {
-  const { nodes } = useRealtime.getState();
+  const { nodes } = useShown.getState();
   let count = 0;
   for (const id of matches) if (id in nodes) count++;
   return count;
@@ -29,9 +29,9 @@ export function FindBox() {
   const setMode = useTopologyView((s) => s.setMode);
   const matches = useFindResult((s) => s.matches);
   const error = useFindResult((s) => s.error);
-  const version = useRealtime((s) => s.topologyVersion);
+  const version = useShown((s) => s.topologyVersion);
   // Counted when the structure changes, not on every stats update.
-  const total = useMemo(() => (version >= 0 ? Object.keys(useRealtime.getState().nodes).length : 0), [version]);
+  const total = useMemo(() => (version >= 0 ? Object.keys(useShown.getState().nodes).length : 0), [version]);
   const [text, setText] = useState(applied);
   const helpId = useId();
 

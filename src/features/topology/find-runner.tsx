@@ -6,7 +6,7 @@
  * own mark flips.
  */
 import { useEffect, useMemo } from 'react';
-import { useRealtime } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { isEmptyFind, matchesFind, parseFindExpression, type FindExpr, type FindSubject } from './find/find-expression.ts';
 import { useFindResult } from './find-store.ts';
 import type { GraphStructure } from './graph-structure.ts';
@@ -17,7 +17,7 @@ import { groupOfNode } from './visible-graph.ts';
 const REFRESH_MS = 500;
 
 export function evaluateFind(expr: FindExpr, structure: GraphStructure): Set<string> {
-  const { nodes, edges } = useRealtime.getState();
+  const { nodes, edges } = useShown.getState();
   const matches = new Set<string>();
   const subject: FindSubject = { id: '', label: '', kind: '', status: '', rps: 0, errorRate: 0, p95Ms: 0 };
   for (const id of Object.keys(nodes)) {

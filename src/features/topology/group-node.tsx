@@ -2,7 +2,7 @@ import { memo, useCallback, useMemo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { formatPercent, formatRate } from '../../lib/format.ts';
 import { useMeshNodes } from '../../store/mesh-nodes.ts';
-import { useRealtime } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { findMarkOf, useFindResult } from './find-store.ts';
 import { GroupStatusCounts } from './group-status-counts.tsx';
 import { groupStatusSelector, summedStatsSelector } from './live-metrics.ts';
@@ -24,7 +24,7 @@ type GroupNodeProps = NodeProps<GroupFlowNode>;
 export const GroupNodeView = memo(function GroupNodeView({ id, data }: GroupNodeProps) {
   const { group, members, inbound, outbound } = data;
   const summary = useMeshNodes(useMemo(() => groupStatusSelector(members), [members]));
-  const stats = useRealtime(useMemo(() => summedStatsSelector(inbound.length > 0 ? inbound : outbound), [inbound, outbound]));
+  const stats = useShown(useMemo(() => summedStatsSelector(inbound.length > 0 ? inbound : outbound), [inbound, outbound]));
   const detailed = useShowDetail();
   const mark = useFindResult(useMemo(() => findMarkOf(id), [id]));
   const setGroupCollapsed = useTopologyView((s) => s.setGroupCollapsed);

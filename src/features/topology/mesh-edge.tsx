@@ -1,6 +1,7 @@
 import { memo, useMemo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
-import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
+import { type RealtimeState } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { useSelection } from '../../store/selection.ts';
 import { edgeHealth, edgeLabel, edgeTitle, edgeWidth } from '../../lib/edge-health.ts';
 import { edgeLook, parseLook } from './edge-look.ts';
@@ -55,8 +56,8 @@ export const MeshEdgeView = memo(function MeshEdgeView({
   // changes far less often than the stats, so thousands of edges stay still under 10k messages/s.
   const statsSelector = useMemo(() => (single ? edgeStatsById(id) : summedStatsSelector(members)), [single, id, members]);
   const lookSelector = useMemo(() => (showLabel ? constantLook : lookOf(statsSelector)), [showLabel, statsSelector]);
-  const look = useRealtime(lookSelector);
-  const stats = useRealtime(showLabel ? statsSelector : noStats);
+  const look = useShown(lookSelector);
+  const stats = useShown(showLabel ? statsSelector : noStats);
   const highlighted = useSelection(useMemo(() => touchesSelection(source, target), [source, target]));
   const animate = useTopologyView(selectAnimate);
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });

@@ -3,7 +3,7 @@
  */
 import { useCallback } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import { useRealtime } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { FindBox } from './find-box.tsx';
 import { GroupsMenu } from './groups-menu.tsx';
 import { downloadBlob } from './export/download.ts';
@@ -32,7 +32,7 @@ export function TopologyToolbar({ project, structure, positions, onResetLayout, 
   const { getViewport } = useReactFlow();
 
   const exportJson = useCallback(() => {
-    const { nodes, edges } = useRealtime.getState();
+    const { nodes, edges } = useShown.getState();
     const json = topologyToJson({ project, nodes, edges, positions, exportedAt: Date.now(), layout });
     downloadBlob(exportFileName(project, 'json', new Date()), new Blob([json], { type: 'application/json' }));
   }, [project, positions, layout]);

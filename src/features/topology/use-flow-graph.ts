@@ -14,7 +14,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { MarkerType, Position, applyNodeChanges, type Edge, type Node, type NodeChange } from '@xyflow/react';
-import { useRealtime } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { selectSelect, useSelection } from '../../store/selection.ts';
 import { selectTopologyVersion } from '../../store/selectors.ts';
 import { buildStructure, EMPTY_STRUCTURE, type GraphStructure } from './graph-structure.ts';
@@ -130,7 +130,7 @@ function rebuild(previous: FlowGraph, inputs: Inputs): FlowGraph {
   // What was not drawn before, in a view that was already drawn, has just appeared: it glows.
   const sameView = previous.nodes.length > 0 && previous.inputs?.positions?.key === positions.key;
   const now = sameView ? Date.now() : 0;
-  const { nodes } = useRealtime.getState();
+  const { nodes } = useShown.getState();
   const before = new Map(previous.nodes.map((node) => [node.id, node]));
   const drawn = new Set<string>();
   const flowNodes: MeshFlowNode[] = [];
@@ -214,7 +214,7 @@ export interface FlowGraphState {
 }
 
 export function useFlowGraph(project: string): FlowGraphState {
-  const version = useRealtime(selectTopologyVersion);
+  const version = useShown(selectTopologyVersion);
   const choiceKey = useTopologyView(selectCollapseChoice);
   const algorithm = useTopologyView(selectLayout);
   const findMatches = useFindResult((s) => s.matches);
@@ -222,7 +222,7 @@ export function useFlowGraph(project: string): FlowGraphState {
   const select = useSelection(selectSelect);
 
   const structure = useMemo(() => {
-    const { nodes, edges } = useRealtime.getState();
+    const { nodes, edges } = useShown.getState();
     const { expanded, collapsed } = useTopologyView.getState().params;
     return version === 0 ? EMPTY_STRUCTURE : buildStructure(nodes, edges, { expanded, collapsed });
     // `choiceKey` stands for expanded/collapsed, read above from the store.
