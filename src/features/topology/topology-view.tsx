@@ -2,7 +2,7 @@ import '@xyflow/react/dist/style.css';
 import './topology.css';
 import { Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, type ReactFlowState, type EdgeTypes, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
-import { selectSelect, selectSelectedId, useSelection } from '../../store/selection.ts';
+import { selectFocusRequest, selectSelect, selectSelectedId, useSelection } from '../../store/selection.ts';
 import { BULK_EDGES_ABOVE, BulkEdges } from './bulk-edges.tsx';
 import { BULK_NODES_ABOVE, BulkNodes, nodeAt } from './bulk-nodes.tsx';
 import { AnimationGuard } from './animation-guard.tsx';
@@ -149,6 +149,20 @@ function TopologyGraph({ project }: { project: string }) {
     },
     [bulkHit, select, structure],
   );
+
+  // A focus asked for elsewhere (an event clicked in the feed): the node, or the
+  // folded group's box it is drawn in, and its neighbours fill the view.
+  const focusRequest = useSelection(selectFocusRequest);
+  const structureRef = useRef(structure);
+  structureRef.current = structure;
+  useEffect(() => {
+    const id = useSelection.getState().selectedId;
+    if (focusRequest === 0 || id === null) return;
+    const current = structureRef.current;
+    const drawn = current.graph.drawnAs.get(id);
+    if (drawn === undefined) return;
+    useTopologyView.getState().requestFit([drawn, ...(current.successors.get(drawn) ?? []), ...(current.predecessors.get(drawn) ?? [])]);
+  }, [focusRequest]);
 
   // Double-click: the node and its neighbours fill the view; a folded group unfolds (its own handler).
   const onNodeDoubleClick = useCallback<NodeMouseHandler<MeshFlowNode>>(

@@ -13,11 +13,16 @@
  * own time and the store already holds ten minutes of them, so a moment
  * clips them (see `clip.ts`).
  *
- * Memory is bounded by a budget of recorded changes. Past it, the older half
- * of the moments is thinned (two neighbours become one, the later one), so
- * old history gets coarser before any of it is lost; the span and the
- * coarsest step held are reported, so the timeline can say what it holds.
+ * Most changes are an edge's stats and nothing else (thousands a second at
+ * 10,000 messages a second); those are kept as three numbers, not as the
+ * edge object: a third of the memory. Memory is bounded by a budget of
+ * estimated bytes (16 MiB by default: the newest five minutes of a 200-node
+ * mesh at 10,000 messages a second by the second). Past it, moments in the older half are merged
+ * with their neighbours, oldest first, so old history gets coarser before
+ * any of it is lost; the span and the coarsest step held are reported, so
+ * the timeline can say what it holds.
  */
+import type { EdgeStats, MeshEdge } from '../../protocol/mesh.ts';
 import { emptyRecord, type Dict } from '../records.ts';
 import type { RealtimeData } from '../types.ts';
 
@@ -32,24 +37,39 @@ const GONE: unique symbol = Symbol('gone');
 type Change = unknown;
 type Changes = Map<string, Change>;
 
+/** Edges whose stats alone changed: ids, and their stats packed three numbers each. */
+interface StatsChanges {
+  ids: string[];
+  values: Float64Array;
+}
+
 interface Moment {
   at: number;
   /** Per recorded collection, the entries that changed since the previous moment; absent when none did. */
   changes: Partial<Record<RecordedKey, Changes>>;
+  /** Edges whose stats alone changed (not also in `changes.edges`). */
+  stats: StatsChanges | null;
   topologyVersion: number;
   events: RealtimeData['events'];
-  /** Recorded changes held by this moment (what the budget counts). */
+  /** Whether `events` is this moment's own array (it differs from the previous moment's), so counts in its size. */
+  ownsEvents: boolean;
+  /** Estimated bytes this moment holds (what the budget counts). */
   size: number;
 }
+
+/** Rough retained sizes, for the budget: a changed object with its map entry, a packed stats change, an events array slot. */
+const CHANGE_BYTES = 300;
+const STATS_BYTES = 64;
+const EVENT_SLOT_BYTES = 8;
 
 export interface RecorderOptions {
   /** How far back moments are kept, in ms. */
   spanMs: number;
-  /** Recorded changes held at most, across all moments; past it older moments are thinned. */
-  budget: number;
+  /** Estimated bytes held at most, across all moments; past it older moments are thinned. */
+  budgetBytes: number;
 }
 
-export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { spanMs: 10 * 60_000, budget: 400_000 };
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { spanMs: 10 * 60_000, budgetBytes: 16 * 2 ** 20 };
 
 export interface RecordedSpan {
   from: number;
@@ -59,22 +79,52 @@ export interface RecordedSpan {
   moments: number;
 }
 
+/** A full state at a recorded moment: moments after it are applied to a copy of it. */
+interface Checkpoint {
+  at: number;
+  collections: Record<RecordedKey, Readonly<Dict<unknown>>>;
+  /** Estimated bytes it keeps alive. */
+  size: number;
+}
+
+/** A checkpoint is taken once the changes recorded since the last one hold this many times its own size. */
+const CHECKPOINT_EVERY = 4;
+/** Estimated bytes per entry a checkpoint keeps (its key slot and the object, which the moments hold only as numbers). */
+const CHECKPOINT_ENTRY_BYTES = 140;
+/**
+ * Checkpoints kept at most, outside the budget (which is for history: a
+ * large mesh's checkpoints would otherwise leave it no room). Past it, the
+ * one whose neighbours are closest goes.
+ */
+const MAX_CHECKPOINTS = 16;
+
 export class HistoryRecorder {
   private readonly options: RecorderOptions;
   /** The state at `base.at`: mutable copies, never handed out. */
   private base: (Record<RecordedKey, Dict<unknown>> & { at: number; topologyVersion: number; events: RealtimeData['events'] }) | null = null;
   private readonly moments: Moment[] = [];
+  /**
+   * States kept whole at some moments, oldest first, so showing a moment
+   * applies at most a few seconds of changes. The live store's collections
+   * are immutable, so a checkpoint is the recorded state's own references.
+   * Changes are whole values, so a checkpoint stays right when the moments
+   * around it are merged.
+   */
+  private readonly checkpoints: Checkpoint[] = [];
+  private sinceCheckpoint = 0;
   /** The collections as last recorded, to diff the next moment against. */
   private last: RecordedState | null = null;
   private held = 0;
-  /** The last rebuilt moment, so showing it again (or a neighbour) is cheap. */
-  private cached: { index: number; state: RecordedState } | null = null;
+  /** Where thinning merges next: it sweeps the older half from the oldest moment, so old history coarsens first. */
+  private thinAt = 0;
+  /** The last rebuilt moment, so showing it again (or a later one) is cheap. */
+  private cached: { at: number; state: RecordedState } | null = null;
 
   constructor(options: Partial<RecorderOptions> = {}) {
     this.options = { ...DEFAULT_RECORDER_OPTIONS, ...options };
   }
 
-  /** Records `state` as it is at `at` (ms). Moments must come in order; one at or before the newest replaces nothing and is ignored. */
+  /** Records `state` as it is at `at` (ms). Moments must come in order; one at or before the newest is ignored. */
   record(state: RecordedState, at: number): void {
     const newest = this.moments.at(-1)?.at ?? this.base?.at;
     if (newest !== undefined && at <= newest) return;
@@ -84,22 +134,30 @@ export class HistoryRecorder {
       return;
     }
     const changes: Moment['changes'] = {};
-    let size = 0;
+    let stats: StatsChanges | null = null;
     for (const key of RECORDED_KEYS) {
       const before = this.last[key] as Dict<unknown>;
       const after = state[key] as Dict<unknown>;
       if (before === after) continue;
-      const delta = diff(before, after);
-      if (delta.size > 0) {
-        changes[key] = delta;
-        size += delta.size;
+      if (key === 'edges') {
+        const split = diffEdges(before as Dict<MeshEdge>, after as Dict<MeshEdge>);
+        if (split.changes.size > 0) changes.edges = split.changes;
+        if (split.stats.ids.length > 0) stats = split.stats;
+        continue;
       }
+      const delta = diff(before, after);
+      if (delta.size > 0) changes[key] = delta;
     }
-    this.moments.push({ at, changes, topologyVersion: state.topologyVersion, events: state.events, size });
-    this.held += size;
+    const ownsEvents = state.events !== this.last.events;
+    const moment: Moment = { at, changes, stats, topologyVersion: state.topologyVersion, events: state.events, ownsEvents, size: 0 };
+    moment.size = sizeOf(moment);
+    this.moments.push(moment);
+    this.held += moment.size;
     this.last = pick(state);
+    this.sinceCheckpoint += moment.size;
+    this.checkpointIfDue(state, at);
     this.forgetBefore(at - this.options.spanMs);
-    if (this.held > this.options.budget) this.thin();
+    this.thin();
   }
 
   /** The span of moments held, or null before the first. */
@@ -119,8 +177,8 @@ export class HistoryRecorder {
     return this.base === null ? [] : [this.base.at, ...this.moments.map((moment) => moment.at)];
   }
 
-  /** Recorded changes held, for tests and the budget. */
-  heldChanges(): number {
+  /** Estimated bytes the moments hold (what the budget counts). */
+  heldBytes(): number {
     return this.held;
   }
 
@@ -134,14 +192,17 @@ export class HistoryRecorder {
     const base = this.base;
     if (base === null || !(moment >= base.at)) return null;
     const index = this.indexAt(moment);
-    if (this.cached?.index === index) return this.cached.state;
-    // Forward from the cached moment when it is earlier, else from the base.
-    const from = this.cached !== null && this.cached.index < index ? this.cached : null;
-    const collections = copyCollections(from?.state ?? base);
-    for (let i = (from?.index ?? -1) + 1; i <= index; i++) applyChanges(collections, this.moments[i]!.changes);
     const reached = index >= 0 ? this.moments[index]! : base;
+    if (this.cached?.at === reached.at) return this.cached.state;
+    // Start from the latest full state at or before the moment: the last one shown, a checkpoint, or the base.
+    let start: { at: number; collections: Readonly<Record<RecordedKey, Readonly<Dict<unknown>>>> } = { at: base.at, collections: base };
+    const checkpoint = this.checkpointAtOrBefore(reached.at);
+    if (checkpoint && checkpoint.at > start.at) start = checkpoint;
+    if (this.cached && this.cached.at <= reached.at && this.cached.at > start.at) start = { at: this.cached.at, collections: this.cached.state };
+    const collections = copyCollections(start.collections);
+    for (let i = this.indexAt(start.at) + 1; i <= index; i++) applyMoment(collections, this.moments[i]!);
     const state: RecordedState = { ...collections, topologyVersion: reached.topologyVersion, events: reached.events } as RecordedState;
-    this.cached = { index, state };
+    this.cached = { at: reached.at, state };
     return state;
   }
 
@@ -160,63 +221,131 @@ export class HistoryRecorder {
     return found;
   }
 
+  private checkpointAtOrBefore(at: number): Checkpoint | undefined {
+    for (let i = this.checkpoints.length - 1; i >= 0; i--) if (this.checkpoints[i]!.at <= at) return this.checkpoints[i];
+    return undefined;
+  }
+
+  private checkpointIfDue(state: RecordedState, at: number): void {
+    let entries = 0;
+    for (const key of RECORDED_KEYS) entries += Object.keys(state[key]).length;
+    const size = entries * CHECKPOINT_ENTRY_BYTES;
+    if (this.sinceCheckpoint < size * CHECKPOINT_EVERY) return;
+    this.checkpoints.push({ at, collections: pick(state), size });
+    this.sinceCheckpoint = 0;
+    if (this.checkpoints.length <= MAX_CHECKPOINTS) return;
+    let drop = 1;
+    for (let i = 2; i < this.checkpoints.length - 1; i++) {
+      const gap = this.checkpoints[i + 1]!.at - this.checkpoints[i - 1]!.at;
+      if (gap < this.checkpoints[drop + 1]!.at - this.checkpoints[drop - 1]!.at) drop = i;
+    }
+    this.checkpoints.splice(drop, 1);
+  }
+
   /** Folds moments older than `cutoff` into the base; the newest moment is always kept. */
   private forgetBefore(cutoff: number): void {
     const base = this.base!;
     let dropped = 0;
     while (dropped < this.moments.length - 1 && this.moments[dropped]!.at < cutoff) {
       const moment = this.moments[dropped]!;
-      applyChanges(base, moment.changes);
+      applyMoment(base, moment);
       base.at = moment.at;
       base.topologyVersion = moment.topologyVersion;
       base.events = moment.events;
       this.held -= moment.size;
       dropped++;
     }
-    if (dropped > 0) {
-      this.moments.splice(0, dropped);
-      this.cached = null;
-    }
+    if (dropped === 0) return;
+    this.moments.splice(0, dropped);
+    this.thinAt = Math.max(0, this.thinAt - dropped);
+    while (this.checkpoints.length > 0 && this.checkpoints[0]!.at <= base.at) this.checkpoints.shift();
+    if (this.cached && this.cached.at < base.at) this.cached = null;
   }
 
-  /** Merges neighbouring pairs in the older half until the budget holds (or one moment is left to thin). */
+  /**
+   * Merges neighbouring moments in the older half, sweeping from the oldest,
+   * until the budget holds: a merge or two per recorded moment once the
+   * recording is full, never a pass over all of it.
+   */
   private thin(): void {
-    while (this.held > this.options.budget && this.moments.length > 2) {
+    while (this.held > this.options.budgetBytes && this.moments.length > 2) {
       const olderHalf = Math.max(2, this.moments.length >> 1);
-      const kept: Moment[] = [];
-      for (let i = 0; i < olderHalf; i += 2) {
-        const earlier = this.moments[i]!;
-        const later = this.moments[i + 1];
-        if (later === undefined || i + 1 >= olderHalf) {
-          kept.push(earlier);
-          continue;
-        }
-        kept.push(this.merge(earlier, later));
-      }
-      this.moments.splice(0, olderHalf, ...kept);
-      this.cached = null;
-      if (olderHalf <= 2 && this.held > this.options.budget) {
-        // Nothing left to pair in the older half: fold the oldest into the base.
-        this.forgetBefore(this.moments[1]!.at);
-      }
+      if (this.thinAt + 1 >= olderHalf) this.thinAt = 0;
+      const at = this.thinAt;
+      const earlier = this.moments[at]!;
+      const later = this.moments[at + 1]!;
+      this.moments.splice(at, 2, this.merge(earlier, later));
+      if (this.cached?.at === earlier.at) this.cached = null;
+      this.thinAt = at + 1;
     }
   }
 
   /** One moment with the state at `later` and the changes of both. */
   private merge(earlier: Moment, later: Moment): Moment {
     const changes: Moment['changes'] = {};
-    let size = 0;
     for (const key of RECORDED_KEYS) {
+      if (key === 'edges') continue;
       const first = earlier.changes[key];
       const second = later.changes[key];
       if (!first && !second) continue;
       const merged = new Map(first);
       if (second) for (const [id, value] of second) merged.set(id, value);
       changes[key] = merged;
-      size += merged.size;
     }
-    this.held += size - earlier.size - later.size;
-    return { at: later.at, changes, topologyVersion: later.topologyVersion, events: later.events, size };
+    // Edges: the earlier moment's, then the later one's on top. A later stats
+    // change to an edge the earlier moment replaced becomes that edge with the new stats.
+    const edges: Changes = new Map(earlier.changes.edges);
+    const stats = new Map<string, number>();
+    const packed: number[] = [];
+    const putStats = (id: string, values: Float64Array, at: number) => {
+      const held = edges.get(id);
+      if (held !== undefined && held !== GONE) {
+        edges.set(id, withStats(held as MeshEdge, values, at));
+        return;
+      }
+      const slot = stats.get(id);
+      if (slot === undefined) {
+        stats.set(id, packed.length);
+        packed.push(values[at]!, values[at + 1]!, values[at + 2]!);
+      } else {
+        packed[slot] = values[at]!;
+        packed[slot + 1] = values[at + 1]!;
+        packed[slot + 2] = values[at + 2]!;
+      }
+    };
+    if (earlier.stats) earlier.stats.ids.forEach((id, i) => putStats(id, earlier.stats!.values, i * 3));
+    if (later.stats) later.stats.ids.forEach((id, i) => putStats(id, later.stats!.values, i * 3));
+    if (later.changes.edges) {
+      for (const [id, value] of later.changes.edges) {
+        edges.set(id, value);
+        stats.delete(id);
+      }
+    }
+    if (edges.size > 0) changes.edges = edges;
+    let packedStats: StatsChanges | null = null;
+    if (stats.size > 0) {
+      const ids = [...stats.keys()];
+      const values = new Float64Array(ids.length * 3);
+      ids.forEach((id, i) => {
+        const slot = stats.get(id)!;
+        values[i * 3] = packed[slot]!;
+        values[i * 3 + 1] = packed[slot + 1]!;
+        values[i * 3 + 2] = packed[slot + 2]!;
+      });
+      packedStats = { ids, values };
+    }
+    const moment: Moment = {
+      at: later.at,
+      changes,
+      stats: packedStats,
+      topologyVersion: later.topologyVersion,
+      events: later.events,
+      ownsEvents: earlier.ownsEvents || later.ownsEvents,
+      size: 0,
+    };
+    moment.size = sizeOf(moment);
+    this.held += moment.size - earlier.size - later.size;
+    return moment;
   }
 }
 
@@ -232,7 +361,7 @@ function pick(state: RecordedState): RecordedState {
   };
 }
 
-function copyCollections(state: Record<RecordedKey, Readonly<Dict<unknown>>>): Record<RecordedKey, Dict<unknown>> {
+function copyCollections(state: Readonly<Record<RecordedKey, Readonly<Dict<unknown>>>>): Record<RecordedKey, Dict<unknown>> {
   const copies = {} as Record<RecordedKey, Dict<unknown>>;
   for (const key of RECORDED_KEYS) {
     const copy = emptyRecord<unknown>();
@@ -253,14 +382,61 @@ function diff(before: Dict<unknown>, after: Dict<unknown>): Changes {
   return changes;
 }
 
-function applyChanges(collections: Record<RecordedKey, Dict<unknown>>, changes: Moment['changes']): void {
+/** Edge changes split into those of the stats alone (packed) and the rest. */
+function diffEdges(before: Dict<MeshEdge>, after: Dict<MeshEdge>): { changes: Changes; stats: StatsChanges } {
+  const changes: Changes = new Map();
+  const ids: string[] = [];
+  const packed: number[] = [];
+  for (const id of Object.keys(after)) {
+    const value = after[id]!;
+    const previous = before[id];
+    if (previous === value) continue;
+    if (previous !== undefined && value.stats !== undefined && sameExceptStats(previous, value)) {
+      ids.push(id);
+      packed.push(value.stats.rps, value.stats.errorRate, value.stats.p95Ms);
+    } else changes.set(id, value);
+  }
+  for (const id of Object.keys(before)) if (!(id in after)) changes.set(id, GONE);
+  return { changes, stats: { ids, values: Float64Array.from(packed) } };
+}
+
+const EDGE_KEYS: ReadonlySet<string> = new Set(['id', 'source', 'target', 'label', 'stats']);
+
+/** Whether `after` is `before` with other stats: the same structure and no fields but the known ones. */
+function sameExceptStats(before: MeshEdge, after: MeshEdge): boolean {
+  if (before.id !== after.id || before.source !== after.source || before.target !== after.target || before.label !== after.label) return false;
+  for (const key of Object.keys(after)) if (!EDGE_KEYS.has(key)) return false;
+  return ('label' in before) === ('label' in after);
+}
+
+function withStats(edge: MeshEdge, values: Float64Array, at: number): MeshEdge {
+  const stats: EdgeStats = { rps: values[at]!, errorRate: values[at + 1]!, p95Ms: values[at + 2]! };
+  return { ...edge, stats };
+}
+
+function sizeOf(moment: Moment): number {
+  let changed = 0;
+  for (const key of RECORDED_KEYS) changed += moment.changes[key]?.size ?? 0;
+  return changed * CHANGE_BYTES + (moment.stats?.ids.length ?? 0) * STATS_BYTES + (moment.ownsEvents ? moment.events.length * EVENT_SLOT_BYTES : 0);
+}
+
+function applyMoment(collections: Record<RecordedKey, Dict<unknown>>, moment: Moment): void {
   for (const key of RECORDED_KEYS) {
-    const delta = changes[key];
+    const delta = moment.changes[key];
     if (!delta) continue;
     const target = collections[key];
     for (const [id, value] of delta) {
       if (value === GONE) delete target[id];
       else target[id] = value;
+    }
+  }
+  const stats = moment.stats;
+  if (stats) {
+    const edges = collections.edges as Dict<MeshEdge>;
+    for (let i = 0; i < stats.ids.length; i++) {
+      const id = stats.ids[i]!;
+      const edge = edges[id];
+      if (edge !== undefined) edges[id] = withStats(edge, stats.values, i * 3);
     }
   }
 }

@@ -23,7 +23,7 @@ interface LiveAt {
   state: RealtimeState;
 }
 
-function run(options: { seconds: number; size: number; rate: number; budget?: number; seed: number }) {
+function run(options: { seconds: number; size: number; rate: number; budgetBytes?: number; seed: number }) {
   const live = createRealtimeStore();
   const shown = createStore<RealtimeState>()(() => live.getState());
   const clock = createClockStore();
@@ -33,7 +33,7 @@ function run(options: { seconds: number; size: number; rate: number; budget?: nu
     now: () => now,
     setTimer: () => 0,
     clearTimer: () => undefined,
-    recorder: { budget: options.budget ?? 400_000 },
+    recorder: options.budgetBytes === undefined ? {} : { budgetBytes: options.budgetBytes },
   });
   const sim = new CrawlSimulator({ seed: options.seed, size: options.size, ratePerSecond: options.rate, now: START });
   const random = new Random(options.seed + 1);
@@ -120,10 +120,10 @@ describe('scrubbing the timeline', () => {
   it('stays exact at the moments it keeps when the budget thins older history', () => {
     const options = { seconds: 120, size: 60, rate: 1_500, seed: 11 };
     const unthinned = run(options).link.recorder;
-    const { shown, clock, link, recorded } = run({ ...options, budget: 20_000 });
+    const { shown, clock, link, recorded } = run({ ...options, budgetBytes: 1_000_000 });
     const span = link.recorder.span()!;
-    expect(unthinned.heldChanges()).toBeGreaterThan(20_000);
-    expect(link.recorder.heldChanges()).toBeLessThanOrEqual(20_000);
+    expect(unthinned.heldBytes()).toBeGreaterThan(1_000_000);
+    expect(link.recorder.heldBytes()).toBeLessThanOrEqual(1_000_000);
     expect(span.stepMs).toBeGreaterThan(1_000);
     expect(span.moments).toBeLessThan(unthinned.span()!.moments);
 
