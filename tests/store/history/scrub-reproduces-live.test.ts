@@ -66,7 +66,8 @@ describe('scrubbing the timeline', () => {
     const { shown, clock, recorded, live } = run({ seconds: 90, size: 60, rate: 800, seed: 7 });
     expect(clock.getState().held).toMatchObject({ from: START, to: recorded.at(-1)!.at, stepMs: 1_000 });
 
-    clock.getState().pause();
+    // Paused at the newest recorded moment (pause() reads the wall clock; this run has its own).
+    clock.getState().scrubTo(recorded.at(-1)!.at);
     const order = recorded.map((_, i) => i).sort((a, b) => ((a * 7919) % 89) - ((b * 7919) % 89));
     let compared = 0;
     for (const index of order) {
@@ -92,7 +93,7 @@ describe('scrubbing the timeline', () => {
 
   it('moves the live data on while paused, and the paused view not at all', () => {
     const { shown, clock, live, recorded } = run({ seconds: 20, size: 40, rate: 400, seed: 3 });
-    clock.getState().pause();
+    clock.getState().scrubTo(recorded.at(-1)!.at);
     const paused = shown.getState();
     const pausedAt = clock.getState().moment!;
     expect(paused.edges).toEqual(recorded.at(-1)!.state.edges);
@@ -127,7 +128,7 @@ describe('scrubbing the timeline', () => {
     expect(span.stepMs).toBeGreaterThan(1_000);
     expect(span.moments).toBeLessThan(unthinned.span()!.moments);
 
-    clock.getState().pause();
+    clock.getState().scrubTo(recorded.at(-1)!.at);
     const kept = new Set(link.recorder.momentTimes());
     let exact = 0;
     for (const { at, state } of recorded) {
