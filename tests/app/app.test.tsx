@@ -34,7 +34,10 @@ describe('app', () => {
 
   it('lays out the topology, the event feed, the charts and progress, with counters in the header', () => {
     loadCrawlerMesh();
-    act(() => useRealtime.getState().applyBatch([], 3));
+    act(() => {
+      useRealtime.getState().setConnection('open');
+      useRealtime.getState().applyBatch([], 3);
+    });
     render(<App />);
     expect(screen.getByRole('region', { name: 'Topology' })).toBeTruthy();
     expect(screen.getByRole('list', { name: 'Event feed' })).toBeTruthy();

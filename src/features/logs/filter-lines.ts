@@ -3,16 +3,42 @@ import { SEVERITIES, type Severity } from '../../protocol/mesh.ts';
 import type { StoredLogLine } from '../../store/realtime.ts';
 
 /**
- * Lines at or above `minLevel` whose text (case-insensitive) or level matches
- * `text`; `lines` itself when there is no filter. The gateway's filter
+ * The test for lines at or above `minLevel` whose text (case-insensitive) or
+ * level matches `text`; null when every line passes. The gateway's filter
  * (protocol/log-filter.ts), plus matching a level by its name.
  */
-export function filterLines(lines: StoredLogLine[], text: string, minLevel: Severity = 'debug'): StoredLogLine[] {
-  if (isUnfiltered({ minLevel, text })) return lines;
+export function lineMatcher(text: string, minLevel: Severity = 'debug'): ((line: StoredLogLine) => boolean) | null {
+  if (isUnfiltered({ minLevel, text })) return null;
   const needle = text.trim().toLowerCase();
   const atLevel = logLineFilter({ minLevel });
   const matches = logLineFilter({ minLevel, text });
-  return lines.filter((line) => matches(line.level, line.text) || (line.level === needle && atLevel(line.level, line.text)));
+  return (line) => matches(line.level, line.text) || (line.level === needle && atLevel(line.level, line.text));
+}
+
+/** The lines {@link lineMatcher} lets through; `lines` itself when there is no filter. */
+export function filterLines(lines: StoredLogLine[], text: string, minLevel: Severity = 'debug'): StoredLogLine[] {
+  const matches = lineMatcher(text, minLevel);
+  return matches === null ? lines : lines.filter(matches);
+}
+
+/**
+ * How many of `live` (oldest first) arrived after `seen`, the newest line the
+ * reader has been shown, and pass `matches`: "N new" counts what resuming
+ * would show.
+ */
+export function countNewLines(
+  live: readonly StoredLogLine[],
+  seen: StoredLogLine | undefined,
+  matches: ((line: StoredLogLine) => boolean) | null,
+): number {
+  let count = 0;
+  for (let i = live.length - 1; i >= 0; i--) {
+    const line = live[i]!;
+    // Ids grow with arrival: the first line already seen ends the new ones.
+    if (seen !== undefined && line.id <= seen.id) break;
+    if (matches === null || matches(line)) count++;
+  }
+  return count;
 }
 
 /**

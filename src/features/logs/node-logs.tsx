@@ -2,25 +2,30 @@ import './logs.css';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FRAME_LIMITS, logsChannel, type LogStreamOptions } from '../../protocol/frames.ts';
 import { SEVERITIES, type Severity } from '../../protocol/mesh.ts';
-import { countNewer } from '../../lib/count-newer.ts';
 import { formatClockMs } from '../../lib/format.ts';
+import { upToMoment } from '../../lib/up-to-moment.ts';
 import { useRealtimeLink } from '../../realtime/link-context.ts';
-import { useRealtime, type RealtimeState, type StoredLogLine } from '../../store/realtime.ts';
+import type { RealtimeState, StoredLogLine } from '../../store/realtime.ts';
+import { selectMoment, useClock } from '../../store/clock.ts';
+import { useShown } from '../../store/shown.ts';
+import { useStaleSince } from '../../store/use-stale-since.ts';
+import { AtMoment } from '../../ui/at-moment.tsx';
 import { FilterInput } from '../../ui/filter-input.tsx';
 import { NewItemsButton } from '../../ui/new-items-button.tsx';
 import { Panel } from '../../ui/panel.tsx';
+import { StaleAge } from '../../ui/stale-age.tsx';
 import { useHeldView } from '../../ui/use-held-view.ts';
 import { VirtualList, type VirtualListHandle } from '../../ui/virtual-list.tsx';
-import { filterLines, gatewayText } from './filter-lines.ts';
+import { countNewLines, gatewayText, lineMatcher } from './filter-lines.ts';
+import { LogExport } from './log-export.tsx';
 
 const LOG_ROW_HEIGHT = 19;
 
 const NO_LINES: StoredLogLine[] = [];
-/** The store copies a node's buffer only when lines arrive for that node. */
+/** The store copies a node's buffer only when lines arrive for that node (and keeps it at most 1,000 lines). */
 const logsByNode = (nodeId: string) => (state: RealtimeState) => state.logs[nodeId];
 const itemKey = (line: StoredLogLine) => line.id;
 const renderItem = (line: StoredLogLine) => <LogLine line={line} />;
-const countNewLines = (live: StoredLogLine[], shown: StoredLogLine[]) => countNewer(live, shown.at(-1), false);
 const LEVEL_CHOICES: ReadonlyArray<[Severity, string]> = SEVERITIES.map((s) => [s, s === 'debug' ? 'all' : `${s}+`]);
 /** Until the reader changes something, the gateway's defaults stand and nothing is sent. */
 const DEFAULT_OPTIONS: LogStreamOptions = {};
@@ -28,21 +33,36 @@ const DEFAULT_OPTIONS: LogStreamOptions = {};
 /**
  * A node's live log, newest at the bottom; it follows new lines. Only this
  * node's log streams, from mount to unmount. While the reader has scrolled
- * up or paused, the lines shown hold still (a full buffer drops lines from
- * the top on every batch) and a button counts what arrived. Pause, level and
- * text go to the gateway, so it sends only what is shown; the text also
- * filters here, at once. Mount it with `key={nodeId}` so the filters reset
- * for each node.
+ * up, turned Follow off or paused, the lines shown hold still (a full buffer
+ * drops lines from the top on every batch) and a button counts what arrived.
+ * Pause, level and text go to the gateway, so it sends only what is shown;
+ * the text also filters here, at once. While the dashboard's clock shows a
+ * moment, the log shows the lines up to it; that pause is the dashboard's,
+ * not this stream's, so nothing is sent for it (recording goes on). Mount it
+ * with `key={nodeId}` so the filters reset for each node.
  */
 export function NodeLogs({ nodeId }: { nodeId: string }) {
   const link = useRealtimeLink();
-  const live = useRealtime(useMemo(() => logsByNode(nodeId), [nodeId])) ?? NO_LINES;
+  const stored = useShown(useMemo(() => logsByNode(nodeId), [nodeId])) ?? NO_LINES;
+  const moment = useClock(selectMoment);
+  const staleSince = useStaleSince();
   const [options, setOptions] = useState(DEFAULT_OPTIONS);
   const [text, setText] = useState('');
+  // Follow turned off by the reader: the view holds while the stream goes on.
+  const [unfollowed, setUnfollowed] = useState(false);
   const paused = options.paused ?? false;
   const minLevel = options.minLevel ?? 'debug';
-  const { shown, newCount, setAway, release } = useHeldView(live, countNewLines, paused);
-  const visible = useMemo(() => filterLines(shown, text, minLevel), [shown, text, minLevel]);
+  const matches = useMemo(() => lineMatcher(text, minLevel), [text, minLevel]);
+  const countNew = useCallback((live: StoredLogLine[], shown: StoredLogLine[]) => countNewLines(live, shown.at(-1), matches), [matches]);
+  const held = useHeldView(stored, countNew, paused || unfollowed);
+  // A moment in the past stands still on its own and moves only when the
+  // reader scrubs, and then the log must move with it: no hold applies.
+  const atMoment = moment !== null;
+  // The shown state clips logs to the moment already; clipping again is idempotent and costs one scan.
+  const rows = useMemo(() => upToMoment(atMoment ? stored : held.shown, moment), [atMoment, stored, held.shown, moment]);
+  const visible = useMemo(() => (matches === null ? rows : rows.filter(matches)), [rows, matches]);
+  const newCount = atMoment ? 0 : held.newCount;
+  const following = !atMoment && !held.held;
   const listRef = useRef<VirtualListHandle>(null);
 
   useEffect(() => {
@@ -59,7 +79,10 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
     setText(value);
     setOptions((current) => ({ ...current, text: gatewayText(value, FRAME_LIMITS.maxLogFilterText) }));
   }, []);
-  const resume = useCallback(() => {
+  const { release } = held;
+  /** Back to the newest line, following: the stream resumes if it was paused. */
+  const follow = useCallback(() => {
+    setUnfollowed(false);
     setOptions((current) => (current.paused ? { ...current, paused: false } : current));
     release();
     listRef.current?.scrollToEnd();
@@ -68,7 +91,7 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
   const actions = (
     <>
       <select
-        className="field logs__level"
+        className="field logs__select"
         aria-label="Minimum level"
         value={minLevel}
         onChange={(event) => setOptions((current) => ({ ...current, minLevel: event.target.value as Severity }))}
@@ -80,7 +103,18 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
         ))}
       </select>
       <FilterInput label="Filter logs" placeholder="Filter…" onChange={changeText} />
-      {/* The name stays "Pause": aria-pressed says whether it is on ("Resume, pressed" would contradict itself). */}
+      {/* The names stay: aria-pressed says whether each is on ("Resume, pressed" would contradict itself). */}
+      <button
+        type="button"
+        className="button"
+        aria-pressed={following}
+        // At a moment there is nothing to follow; the timeline's Live brings the whole dashboard back.
+        disabled={atMoment}
+        title={atMoment ? 'Showing a past moment: go live on the timeline to follow' : undefined}
+        onClick={following ? () => setUnfollowed(true) : follow}
+      >
+        Follow
+      </button>
       <button
         type="button"
         className="button"
@@ -89,6 +123,7 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
       >
         Pause
       </button>
+      <LogExport nodeId={nodeId} lines={visible} moment={moment} />
     </>
   );
 
@@ -97,8 +132,11 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
       className="logs"
       title={
         <>
-          Logs <span className="panel__count">{visible.length === shown.length ? shown.length : `${visible.length} of ${shown.length}`}</span>
+          Logs{' '}
+          <span className="panel__count">{visible.length === rows.length ? rows.length : `${visible.length} of ${rows.length}`}</span>
           {paused && <span className="panel__count"> · paused</span>}
+          <AtMoment moment={moment} />
+          <StaleAge since={staleSince} />
         </>
       }
       actions={actions}
@@ -111,14 +149,14 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
         renderItem={renderItem}
         label={`Log lines of ${nodeId}`}
         followEnd
-        onAwayChange={setAway}
+        onAwayChange={held.setAway}
         className="logs__list"
       />
       {newCount > 0 && (
-        <NewItemsButton count={newCount} action="resume" edge="bottom" note={paused ? 'paused' : undefined} onClick={resume} />
+        <NewItemsButton count={newCount} action="resume" edge="bottom" note={paused ? 'paused' : undefined} onClick={follow} />
       )}
       {visible.length === 0 && (
-        <p className="panel__empty">{shown.length === 0 ? 'No log lines yet' : 'No lines match the filter'}</p>
+        <p className="panel__empty">{rows.length === 0 ? (atMoment ? 'No log lines at this moment' : 'No log lines yet') : 'No lines match the filter'}</p>
       )}
     </Panel>
   );

@@ -3,8 +3,10 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NodeLogs } from '../../../src/features/logs/node-logs.tsx';
 import { RealtimeLinkContext, type RealtimeLink } from '../../../src/realtime/link-context.ts';
+import { useClock } from '../../../src/store/clock.ts';
+import { useRealtime } from '../../../src/store/realtime.ts';
 import { FILTER_DEBOUNCE_MS } from '../../../src/ui/filter-input.tsx';
-import { feed, resetStores } from '../mesh-fixtures.ts';
+import { envelope, feed, resetStores } from '../mesh-fixtures.ts';
 
 function lines(nodeId: string) {
   return within(screen.getByRole('list', { name: `Log lines of ${nodeId}` })).queryAllByRole('listitem');
@@ -32,10 +34,22 @@ function chunk(nodeId: string, from: number, count: number) {
   return { type: 'log-chunk' as const, nodeId, text: Array.from({ length: count }, (_, i) => `line ${from + i}`).join('\n') };
 }
 
-beforeEach(resetStores);
+function title() {
+  return screen.getByRole('heading', { name: /Logs/ }).textContent;
+}
+
+function follow() {
+  return screen.getByRole('button', { name: 'Follow' });
+}
+
+beforeEach(() => {
+  resetStores();
+  useClock.setState({ moment: null });
+});
 afterEach(() => {
   cleanup();
   vi.useRealTimers();
+  useClock.setState({ moment: null });
 });
 
 describe('node logs', () => {
@@ -217,5 +231,115 @@ describe('node logs on the wire', () => {
     fireEvent.change(screen.getByRole('searchbox', { name: 'Filter logs' }), { target: { value: 'warn' } });
     act(() => vi.advanceTimersByTime(FILTER_DEBOUNCE_MS));
     expect(link.setLogOptions).toHaveBeenLastCalledWith('fetcher-1', { minLevel: 'info', text: undefined });
+  });
+});
+
+describe('node logs follow', () => {
+  it('follows while at the newest line; turning it off holds the lines without pausing the stream', () => {
+    const { link } = renderWithLink('parser');
+    feed(chunk('parser', 0, 3));
+    expect(follow().getAttribute('aria-pressed')).toBe('true');
+
+    fireEvent.click(follow());
+    expect(follow().getAttribute('aria-pressed')).toBe('false');
+    feed(chunk('parser', 3, 2));
+    expect(texts('parser')).toEqual(['line 0', 'line 1', 'line 2']);
+    expect(screen.getByRole('button', { name: '2 new · resume' })).toBeTruthy();
+    expect(link.setLogOptions).not.toHaveBeenCalled();
+
+    fireEvent.click(follow());
+    expect(follow().getAttribute('aria-pressed')).toBe('true');
+    expect(texts('parser').at(-1)).toBe('line 4');
+    feed(chunk('parser', 5, 1));
+    expect(texts('parser').at(-1)).toBe('line 5');
+  });
+
+  it('is off while the reader has scrolled up, and brings them back to the newest', () => {
+    render(<NodeLogs nodeId="parser" />);
+    feed(chunk('parser', 0, 1_000));
+    scrollLog('parser', 100 * ROW_HEIGHT);
+    expect(follow().getAttribute('aria-pressed')).toBe('false');
+    feed(chunk('parser', 1_000, 3));
+
+    fireEvent.click(follow());
+    expect(follow().getAttribute('aria-pressed')).toBe('true');
+    expect(texts('parser').at(-1)).toBe('line 1002');
+  });
+
+  it('resumes a paused stream when asked to follow', () => {
+    const { link } = renderWithLink('parser');
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(follow().getAttribute('aria-pressed')).toBe('false');
+    fireEvent.click(follow());
+    expect(link.setLogOptions).toHaveBeenLastCalledWith('parser', { paused: false });
+    expect(follow().getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('counts as new only the lines the filter shows', () => {
+    vi.useFakeTimers();
+    render(<NodeLogs nodeId="parser" />);
+    // A level's name: matched here (not sent to the gateway, which then sends every line).
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter logs' }), { target: { value: 'error' } });
+    act(() => vi.advanceTimersByTime(FILTER_DEBOUNCE_MS));
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    feed(
+      { type: 'log-chunk', nodeId: 'parser', text: 'all fine\nstill fine', level: 'info' },
+      { type: 'log-chunk', nodeId: 'parser', text: 'broke', level: 'error' },
+    );
+    expect(screen.getByRole('button', { name: 'paused · 1 new · resume' })).toBeTruthy();
+  });
+});
+
+describe('node logs and the clock', () => {
+  const at = (s: number) => new Date(2025, 0, 2, 9, 12, s).getTime();
+  const logAt = (ts: number, text: string) =>
+    act(() => useRealtime.getState().applyBatch([envelope({ type: 'log-chunk', nodeId: 'parser', text }, ts)]));
+
+  it('shows the lines up to the moment shown, says which, and sends nothing to the gateway', () => {
+    const { link } = renderWithLink('parser');
+    logAt(at(1), 'one');
+    logAt(at(3), 'three');
+    logAt(at(5), 'five');
+
+    act(() => useClock.setState({ moment: at(3) }));
+    expect(texts('parser')).toEqual(['one', 'three']);
+    expect(title()).toContain('at 09:12:03');
+    // There is nothing to follow in the past; the stream is not this panel's pause.
+    expect(follow()).toHaveProperty('disabled', true);
+    expect(follow().getAttribute('aria-pressed')).toBe('false');
+    expect(screen.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed')).toBe('false');
+    expect(link.setLogOptions).not.toHaveBeenCalled();
+
+    act(() => useClock.getState().goLive());
+    expect(texts('parser')).toEqual(['one', 'three', 'five']);
+    expect(follow().getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('stands still while the clock is paused, as lines keep arriving, and counts none as new', () => {
+    const { link } = renderWithLink('parser');
+    feed(chunk('parser', 0, 2));
+    act(() => useClock.getState().pause());
+    feed(chunk('parser', 2, 3));
+
+    expect(texts('parser')).toEqual(['line 0', 'line 1']);
+    expect(screen.queryByRole('button', { name: /new · resume/ })).toBeNull();
+    expect(link.setLogOptions).not.toHaveBeenCalled();
+
+    act(() => useClock.getState().goLive());
+    expect(texts('parser').at(-1)).toBe('line 4');
+  });
+});
+
+describe('node logs staleness', () => {
+  it('says how old its lines are while the link is down', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date(2025, 0, 2, 10, 0, 0));
+    render(<NodeLogs nodeId="parser" />);
+    act(() => useRealtime.getState().setConnection('open'));
+    feed(chunk('parser', 0, 1));
+    expect(title()).not.toContain('link down');
+    act(() => useRealtime.getState().setConnection('offline'));
+    act(() => vi.advanceTimersByTime(3 * 60_000));
+    expect(title()).toContain('link down · data 3 min old');
   });
 });
