@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
 import { meshwatchGateway } from './src/server/vite-plugin.ts';
 
 // `npm run dev` serves the page and mounts the development gateway, with its
@@ -14,7 +15,17 @@ export default defineConfig({
     warmup: { clientFiles: ['./src/main.tsx'] },
   },
   preview: { port: 4173 },
-  build: { sourcemap: true, chunkSizeWarningLimit: 1500 },
+  build: {
+    sourcemap: true,
+    chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        // The benchmark's floor: the realtime client and store alone (`npm run bench:dashboard`).
+        floor: fileURLToPath(new URL('./floor.html', import.meta.url)),
+      },
+    },
+  },
   test: {
     include: ['tests/**/*.test.{ts,tsx}'],
     environment: 'node',

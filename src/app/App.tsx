@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ChartPanel } from '../features/charts/chart-panel.tsx';
+import { Dashboard } from '../features/dashboard/dashboard.tsx';
 import { ConnectionBadge } from '../features/connection/connection-badge.tsx';
 import { Presence } from '../features/connection/presence.tsx';
 import { SignInPrompt } from '../features/connection/sign-in.tsx';
@@ -9,12 +10,16 @@ import { EventFeed } from '../features/events/event-feed.tsx';
 import { ProgressPanel } from '../features/progress/progress-panel.tsx';
 import { TimelineBar } from '../features/timeline/timeline-bar.tsx';
 import { TopologyView } from '../features/topology/topology-view.tsx';
+import { readViewParams } from '../features/topology/view-params.ts';
 import { useWS, type UseWSOptions } from '../lib/useWS.ts';
 import { BASE_CHANNELS } from '../protocol/frames.ts';
 import { projectFromLocation, resolveWsUrl } from '../realtime/config.ts';
 import { RealtimeLinkContext } from '../realtime/link-context.ts';
 import { createTokenSource, sessionStorageOrNull } from '../realtime/token-source.ts';
+import { useSelection } from '../store/selection.ts';
 import { Counters } from './counters.tsx';
+import { PageNav } from './page-nav.tsx';
+import { readPage, writePage, type Page } from './page-param.ts';
 import { SelectedNodePanel } from './selected-node-panel.tsx';
 
 export function App() {
@@ -45,11 +50,23 @@ export function App() {
     document.title = `${project} · meshwatch`;
   }, [project]);
 
+  const [page, setPage] = useState<Page>(() => readPage(window.location.search));
+  const changePage = useCallback((next: Page) => {
+    setPage(next);
+    window.history.replaceState(window.history.state, '', writePage(window.location.href, next));
+  }, []);
+  // The overview's graph reads `?node=` itself; the dashboard page opens the node's panel from it too.
+  useEffect(() => {
+    const { node } = readViewParams(window.location.search);
+    if (node !== null && useSelection.getState().selectedId === null) useSelection.getState().select(node);
+  }, []);
+
   return (
     <RealtimeLinkContext value={link}>
       <div className="app" data-stale={staleSince !== null || undefined}>
         <header className="app-header">
           <h1 className="app-header__brand">meshwatch</h1>
+          <PageNav page={page} onChange={changePage} />
           <p className="app-header__project">
             project <strong>{project}</strong>
           </p>
@@ -60,19 +77,32 @@ export function App() {
           <Counters />
         </header>
         <TimelineBar />
-        <main className="app-main">
-          <section className="app-topology panel" aria-label="Topology">
-            <TopologyView project={project} />
-          </section>
-          <aside className="app-side" aria-label="Details and events">
-            <SelectedNodePanel />
-            <EventFeed />
-          </aside>
-          <div className="app-bottom">
-            <ChartPanel />
-            <ProgressPanel />
-          </div>
-        </main>
+        {page === 'overview' ? (
+          <main className="app-main">
+            <section className="app-topology panel" aria-label="Topology">
+              <TopologyView project={project} />
+            </section>
+            <aside className="app-side" aria-label="Details and events">
+              <SelectedNodePanel />
+              <EventFeed />
+            </aside>
+            <div className="app-bottom">
+              <ChartPanel />
+              <ProgressPanel />
+            </div>
+          </main>
+        ) : (
+          <main className="app-main app-main--dashboard">
+            <section className="app-dashboard" aria-label="Dashboard">
+              <Dashboard project={project} />
+            </section>
+            <aside className="app-side" aria-label="Details and events">
+              <SelectedNodePanel />
+              <ProgressPanel />
+              <EventFeed />
+            </aside>
+          </main>
+        )}
       </div>
     </RealtimeLinkContext>
   );

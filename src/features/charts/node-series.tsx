@@ -3,11 +3,12 @@ import { memo, useMemo, useRef } from 'react';
 import { Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatClock, formatCompact, formatPercent } from '../../lib/format.ts';
 import type { ChartPoint } from '../../protocol/mesh.ts';
-import { useRealtime, type RealtimeState } from '../../store/realtime.ts';
+import type { RealtimeState } from '../../store/realtime.ts';
+import { useShown } from '../../store/shown.ts';
 import { seriesOwnedBy } from '../../store/selectors.ts';
 import { useElementSize } from '../../ui/use-element-size.ts';
 import { useIsVisible } from '../../ui/use-is-visible.ts';
-import { selectWhileVisible } from './select-while-visible.ts';
+import { selectWhileVisible } from '../../ui/select-while-visible.ts';
 
 const NO_POINTS: ChartPoint[] = [];
 const SPARK_HEIGHT = 30;
@@ -31,7 +32,7 @@ function formatterFor(name: string): (value: number) => string {
 
 /** Sparklines of the series that belong to a node; nothing when it has none. */
 export function NodeSeries({ nodeId }: { nodeId: string }) {
-  const names = useRealtime(useMemo(() => seriesOwnedBy(nodeId), [nodeId]));
+  const names = useShown(useMemo(() => seriesOwnedBy(nodeId), [nodeId]));
   if (names.length === 0) return null;
   return (
     <div className="node-series" aria-label="Node metrics" role="group">
@@ -46,7 +47,7 @@ const Sparkline = memo(function Sparkline({ series, label }: { series: string; l
   const figureRef = useRef<HTMLElement>(null);
   const visible = useIsVisible(figureRef);
   const select = useMemo(() => selectWhileVisible(seriesByName(series), visible), [series, visible]);
-  const points = useRealtime(select) ?? NO_POINTS;
+  const points = useShown(select) ?? NO_POINTS;
   const plotRef = useRef<HTMLDivElement>(null);
   const { width } = useElementSize(plotRef, FALLBACK_SIZE);
   const format = formatterFor(series);

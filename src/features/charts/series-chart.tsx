@@ -3,12 +3,13 @@ import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import { useShallow } from 'zustand/react/shallow';
 import { formatClock } from '../../lib/format.ts';
 import type { ChartPoint } from '../../protocol/mesh.ts';
-import { useRealtime } from '../../store/realtime.ts';
+import { selectMoment, useClock } from '../../store/clock.ts';
+import { useShown } from '../../store/shown.ts';
 import { useDrawInTurn } from '../../ui/use-draw-in-turn.ts';
 import { useElementSize } from '../../ui/use-element-size.ts';
 import { useIsVisible } from '../../ui/use-is-visible.ts';
 import type { ChartSpec } from './chart-definitions.ts';
-import { selectWhileVisible } from './select-while-visible.ts';
+import { selectWhileVisible } from '../../ui/select-while-visible.ts';
 
 const NO_POINTS: ChartPoint[] = [];
 const FALLBACK_SIZE = { width: 280, height: 140 };
@@ -17,7 +18,8 @@ const AXIS_TICK = { fontSize: 10 };
 const X_DOMAIN = ['dataMin', 'dataMax'] as const;
 
 /**
- * One chart. It subscribes only to its own series arrays, which the store
+ * One chart of the shown state (live, or the clock's moment while paused).
+ * It subscribes only to its own series arrays, which the store
  * replaces only when points arrive for them, so other series' points do not
  * re-render it; scrolled out of view or in a hidden tab, nothing does.
  */
@@ -29,7 +31,10 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
   // second, and six Recharts drawings in one task would hold the main thread
   // for a few hundred milliseconds. Deferred, React draws them one after
   // another between frames, and the graph and feed stay responsive.
-  const seriesPoints = useDeferredValue(useRealtime(useShallow(select)));
+  const seriesPoints = useDeferredValue(useShown(useShallow(select)));
+  // Paused, the axis ends at the moment shown, so every chart on the page ends at the same instant.
+  const moment = useClock(useMemo(() => selectWhileVisible(selectMoment, visible), [visible]));
+  const xDomain = useMemo(() => (moment === null ? X_DOMAIN : (['dataMin', moment] as const)), [moment]);
   const plotRef = useRef<HTMLDivElement>(null);
   const { width, height } = useElementSize(plotRef, FALLBACK_SIZE);
   const hasData = seriesPoints.some((points) => points !== undefined && points.length > 0);
@@ -58,7 +63,8 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
             <XAxis
               dataKey="t"
               type="number"
-              domain={X_DOMAIN}
+              domain={xDomain}
+              allowDataOverflow={moment !== null}
               tickFormatter={formatClock}
               tick={AXIS_TICK}
               minTickGap={36}

@@ -1,0 +1,89 @@
+/**
+ * A time window over the store's series buffers (oldest point first, at most
+ * 600 each). Shaped for speed: the window's edges are found by binary
+ * search and the points between them are one `slice`, or the buffer itself
+ * when the whole buffer is inside, so a redraw copies nothing it does not draw.
+ */
+import type { ChartPoint } from '../../protocol/mesh.ts';
+
+export const WINDOW_CHOICES_MS = [60_000, 5 * 60_000, 10 * 60_000] as const;
+export type WindowMs = (typeof WINDOW_CHOICES_MS)[number];
+export const DEFAULT_WINDOW_MS: WindowMs = 5 * 60_000;
+
+const NO_POINTS: readonly ChartPoint[] = [];
+
+/** The first index whose `t` is ≥ `t` (`points.length` when none is). */
+export function firstAtOrAfter(points: readonly ChartPoint[], t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (points[mid]!.t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index whose `t` is > `t`. */
+function firstAfter(points: readonly ChartPoint[], t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (points[mid]!.t <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The points with `t` in [start, end]; the same array when all of them are. */
+export function sliceWindow(points: readonly ChartPoint[] | undefined, start: number, end: number): readonly ChartPoint[] {
+  if (!points || points.length === 0 || !(start <= end)) return NO_POINTS;
+  const from = firstAtOrAfter(points, start);
+  const to = firstAfter(points, end);
+  if (from >= to) return NO_POINTS;
+  if (from === 0 && to === points.length) return points;
+  return points.slice(from, to);
+}
+
+/** The index of the newest point with `t` ≤ `end`, or -1. */
+export function lastIndexAtOrBefore(points: readonly ChartPoint[] | undefined, end: number): number {
+  if (!points || points.length === 0) return -1;
+  return firstAfter(points, end) - 1;
+}
+
+/**
+ * The median spacing of the `sample` points before index `last` (inclusive):
+ * how often the series reports, so a pause of three of its intervals reads
+ * as "stopped".
+ */
+export function medianInterval(points: readonly ChartPoint[], last = points.length - 1, sample = 16): number | null {
+  const end = Math.min(last, points.length - 1);
+  const count = Math.min(end, sample);
+  if (count < 1) return null;
+  const gaps: number[] = [];
+  for (let i = end - count + 1; i <= end; i++) gaps.push(points[i]!.t - points[i - 1]!.t);
+  gaps.sort((a, b) => a - b);
+  const mid = gaps.length >> 1;
+  return gaps.length % 2 === 1 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
+}
+
+let endCacheKey: object | null = null;
+let endCacheValue: number | null = null;
+
+/**
+ * The newest `t` across every series: where a live window ends. Every
+ * panel asks on every store change, so the answer is kept per `charts`
+ * object (the store replaces it when any point arrives, never otherwise).
+ */
+export function newestPointTime(charts: Readonly<Record<string, readonly ChartPoint[]>>): number | null {
+  if (charts === endCacheKey) return endCacheValue;
+  let newest: number | null = null;
+  for (const name of Object.keys(charts)) {
+    const t = charts[name]?.at(-1)?.t;
+    if (t !== undefined && (newest === null || t > newest)) newest = t;
+  }
+  endCacheKey = charts;
+  endCacheValue = newest;
+  return newest;
+}
