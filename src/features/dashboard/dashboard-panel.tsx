@@ -9,7 +9,7 @@ import { useIsVisible } from '../../ui/use-is-visible.ts';
 import { useNow } from '../../ui/use-now.ts';
 import type { PanelGroup } from './group-series.ts';
 import { lineColor, PanelPlot } from './panel-plot.tsx';
-import { LIVE_STEP_MS, PanelViewCache } from './panel-view.ts';
+import { LIVE_STEP_MS, PanelViewCache, phaseOf } from './panel-view.ts';
 import { formatAge, stalenessNote } from './staleness.ts';
 
 /** What a panel can ask of the dashboard; one stable object for every panel, so `memo` holds. */
@@ -85,7 +85,7 @@ export const DashboardPanel = memo(function DashboardPanel({
   const updating = visible && !pointerHold;
   // The panel's own clock: late points of a busy second, and the staleness note, move with it.
   const tick = useNow(updating && live, LIVE_STEP_MS);
-  const cache = useMemo(() => new PanelViewCache(panel, windowMs), [panel, windowMs]);
+  const cache = useMemo(() => new PanelViewCache(panel, windowMs, phaseOf(panel.id, LIVE_STEP_MS)), [panel, windowMs]);
   const select = useMemo(
     () => (state: RealtimeState) => cache.view(state, moment, tick, !updating),
     [cache, moment, tick, updating],

@@ -111,6 +111,13 @@ function* ys(points: readonly ChartPoint[]): Iterable<number> {
 
 const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((item, i) => item === b[i]);
 
+/** A stable offset in [0, period) from a string (FNV-1a): a panel's live phase. */
+export function phaseOf(id: string, period: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % period;
+}
+
 /** How often, at most, a live panel redraws for its own points: once per second of data, like the points themselves. */
 export const LIVE_STEP_MS = 1_000;
 
@@ -139,9 +146,15 @@ export class PanelViewCache {
   /** The view the panel last put on screen (deferred rendering may trail the last one built). */
   private onScreen: PanelView | null = null;
 
+  /**
+   * `phaseMs`: where in each second this panel's live end steps. Panels
+   * spread by their id (`phaseOf`) do not all redraw in the same frame (one
+   * commit of a dozen Recharts drawings is a long task) but one after another.
+   */
   constructor(
     private readonly panel: PanelGroup,
     private readonly windowMs: number,
+    private readonly phaseMs = 0,
   ) {
     this.nodeIds = panel.nodeIds && new Set(panel.nodeIds);
   }
@@ -165,7 +178,7 @@ export class PanelViewCache {
     const live = moment === null;
     const end = moment ?? newestPointTime(state.charts);
     if (end === null) return null;
-    const endKey = live ? Math.ceil(end / LIVE_STEP_MS) : end;
+    const endKey = live ? Math.ceil((end - this.phaseMs) / LIVE_STEP_MS) : end;
     const series = this.panel.lines.map((line) => state.charts[line.series]);
     const last = this.last;
     if (last !== null && last.endKey === endKey) {

@@ -2,6 +2,12 @@ import { useEffect, useState } from 'react';
 import { useClock } from '../../store/clock.ts';
 import { readMomentParam, writeMomentParam } from './moment-param.ts';
 
+/** The clock's moment as the URL holds it: whole seconds. */
+function roundedMoment(): number | null {
+  const { moment } = useClock.getState();
+  return moment === null ? null : Math.floor(moment / 1000) * 1000;
+}
+
 /** Writes to the address bar at most this often while the moment is being dragged. */
 const WRITE_EVERY_MS = 250;
 
@@ -36,6 +42,10 @@ export function useMomentInUrl(): number | null {
       if (state.moment === null) setNotHeld(null);
       if (timer === null) timer = setTimeout(write, state.moment === null ? 0 : WRITE_EVERY_MS);
     });
+    // Mounted after the clock already moved (a remount, or the URL's moment
+    // clamped before this subscription), the address bar may say another
+    // moment than the one shown: write it once.
+    if (wanted === null && readMomentParam(window.location.search) !== roundedMoment()) timer = setTimeout(write, 0);
     return () => {
       stop();
       if (timer !== null) clearTimeout(timer);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PanelGroup } from '../../../src/features/dashboard/group-series.ts';
-import { buildPanelView, markersFor, MAX_LINES, MAX_MARKERS, PanelViewCache } from '../../../src/features/dashboard/panel-view.ts';
+import { buildPanelView, markersFor, MAX_LINES, MAX_MARKERS, PanelViewCache, phaseOf } from '../../../src/features/dashboard/panel-view.ts';
 import type { ChartPoint } from '../../../src/protocol/mesh.ts';
 import { initialRealtimeData, type RealtimeState } from '../../../src/store/realtime.ts';
 import type { MeshEvent } from '../../../src/store/types.ts';
@@ -127,6 +127,22 @@ describe('PanelViewCache', () => {
     // A point in the next second of data: drawn at once.
     const nextSecond = state({ a: [...a, { t: 4_500, y: 5 }], b: [{ t: 3_600, y: 1 }] });
     expect(cache.view(nextSecond, null, 2)!.lines[0]!.latest.t).toBe(4_500);
+  });
+
+  it('steps its live end at its own phase, so panels with different phases redraw at different points', () => {
+    const early = new PanelViewCache(p, MIN, 0);
+    const late = new PanelViewCache(p, MIN, 600);
+    const a = series(5, 0); // up to t = 4 000
+    const e1 = early.view(state({ a, b: [] }), null, 1)!;
+    const l1 = late.view(state({ a, b: [] }), null, 1)!;
+    // 4 300 is in the next second for the phase-0 panel, not for the 600 ms one (its seconds end at …600).
+    const step = state({ a: [...a, { t: 4_300, y: 2 }], b: [] });
+    expect(early.view(step, null, 1)).not.toBe(e1);
+    expect(late.view(step, null, 1)).toBe(l1);
+    const past = state({ a: [...a, { t: 4_300, y: 2 }, { t: 4_700, y: 3 }], b: [] });
+    expect(late.view(past, null, 1)).not.toBe(l1);
+    expect(phaseOf('postgres', 1_000)).toBe(phaseOf('postgres', 1_000));
+    expect(new Set(['crawl', 'dns', 'gateway', 'kafka:lag', 'redis:stats'].map((id) => phaseOf(id, 1_000))).size).toBeGreaterThan(1);
   });
 
   it('does not redraw for other series’ points within the same second', () => {
