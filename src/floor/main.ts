@@ -8,10 +8,10 @@
  * It streams what the dashboard page streams: the base channels, plus the
  * log channel of `?node=` (the dashboard's log view streams that node's
  * lines). No React renders here, no history is recorded, nothing subscribes
- * to the store: `window.__meshwatch.store` is the same handle the app
- * exposes, so the bench reads both pages the same way.
+ * to the store: `window.__meshwatch.store` is the same store the app
+ * exposes, so the bench reads both pages the same way. (The app's debug
+ * handle is not imported: it brings the shown-state link, which records.)
  */
-import { exposeStoreForDebugging } from '../app/debug-handle.ts';
 import { BASE_CHANNELS, logsChannel, type Channel } from '../protocol/frames.ts';
 import { Id } from '../protocol/mesh.ts';
 import { projectFromLocation, resolveWsUrl } from '../realtime/config.ts';
@@ -27,7 +27,7 @@ const node = new URLSearchParams(window.location.search).get('node')?.trim() ?? 
 const channels: Channel[] = [...BASE_CHANNELS];
 if (Id.safeParse(node).success) channels.push(logsChannel(node));
 
-exposeStoreForDebugging();
+window.__meshwatch = { store: useRealtime };
 new RealtimeConnection({ url, channels, sink: useRealtime.getState() }).start();
 
 const count = document.createTextNode('');

@@ -4,6 +4,13 @@
  * charts, the logs and progress all read the moment from here (through
  * `useShown`), so pausing or scrubbing moves all of them together. Recording
  * goes on while paused.
+ *
+ * Moments are the client's clock (`Date.now()`): the recorder stamps what it
+ * records with it and Pause stops at it. Events and log lines are clipped to
+ * a moment by the gateway's `ts`, chart points by their publisher's `t`, so
+ * the gateway and the publishers are assumed to keep time with the client
+ * (the same host, or NTP); a skew of a second shows as a second's mismatch
+ * between the graph and the feed, charts or logs.
  */
 import { create, type StateCreator } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -12,9 +19,9 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 export const HISTORY_SPAN_MS = 10 * 60_000;
 
 export interface HeldSpan {
-  /** The oldest moment the client can show (ms since the epoch, the gateway's clock). */
+  /** The oldest moment the client can show (ms since the epoch, the client's clock). */
   from: number;
-  /** The newest recorded moment. */
+  /** The newest recorded moment (the client's clock). */
   to: number;
   /** The coarsest spacing of the recorded moments held: 1 s unless the mesh is too large to hold every second. */
   stepMs: number;
@@ -25,7 +32,7 @@ export interface ClockState {
   moment: number | null;
   /** What the recording holds; null before the first recorded moment. */
   held: HeldSpan | null;
-  /** Stops at the newest moment (now); data keeps being recorded. */
+  /** Stops at now (the client's `Date.now()`); data keeps being recorded. */
   pause: () => void;
   /** Shows `moment`, clamped into the held span. */
   scrubTo: (moment: number) => void;

@@ -9,6 +9,13 @@
  * (nodes, edges, progress, status history, events) keep their identity while
  * the moment stays, and charts and logs are clipped to it, so a paused view
  * re-renders nothing as data arrives.
+ *
+ * A paused moment is shown as the newest recorded moment at or before it.
+ * When the recorder thins its budget by merging that recorded moment into
+ * the next one, the view falls back to an earlier kept moment, with no action
+ * of the user's; when the moment itself is no longer held (aged out of the
+ * span, or folded into the oldest state to stay within the budget), the
+ * clock moves to the oldest moment held.
  */
 import { create } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
@@ -65,7 +72,7 @@ export function linkShown(
     if (span && (held?.from !== span.from || held.to !== span.to || held.stepMs !== span.stepMs)) {
       setHeld({ from: span.from, to: span.to, stepMs: span.stepMs });
     }
-    // A moment that has aged out of the recording moves to the oldest one held.
+    // A moment that has aged out of the recording (or been folded into its oldest state) moves to the oldest one held.
     if (span && moment !== null && moment < span.from) scrubTo(span.from);
   };
 

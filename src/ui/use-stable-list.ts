@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { sameItems } from '../lib/same-items.ts';
 
 /**
  * `list`, or the list returned last time when it holds the same items in the
@@ -12,8 +13,3 @@ export function useStableList<T>(list: readonly T[]): readonly T[] {
   return previous.current;
 }
 
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}

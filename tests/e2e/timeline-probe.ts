@@ -136,6 +136,13 @@ export const shownAndLive = (page: Page): Promise<{ shown: StateSummary; live: S
     };
   });
 
+/** Whether the views draw the live store itself (the clock is live), without the probe installed. */
+export const showsLiveStore = (page: Page): Promise<boolean> =>
+  page.evaluate(() => {
+    const { shown, store } = (window as unknown as ProbeWindow).__meshwatch;
+    return shown.getState() === store.getState();
+  });
+
 export const clockOf = (page: Page): Promise<ClockState> =>
   page.evaluate(() => {
     const { moment, held } = (window as unknown as ProbeWindow).__meshwatch.clock.getState();

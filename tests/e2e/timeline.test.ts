@@ -2,7 +2,8 @@
  * The one clock in headless Chromium (issue 5): pause, scrub back, resume,
  * and each panel (graph, feed, charts, progress, dashboard panels, a node's
  * log) shows the same moment; a link with `?at=` older than the recording
- * opens paused at the oldest moment held, and says so.
+ * opens live (not paused on the empty page the recording starts with), says
+ * so, and drops the moment from the address bar.
  *
  * What a scrubbed view must show is known exactly: a probe in the page
  * records the live store at every moment the app records (see
@@ -34,6 +35,7 @@ import {
   readSeries,
   shownAndLive,
   shownSeriesEnds,
+  showsLiveStore,
   snapshotAt,
   visiblePanelSeries,
   type LiveSnapshot,
@@ -107,6 +109,7 @@ describe.skipIf(!hasChromium)('the timeline in Chromium', () => {
   const liveButton = (page: Page) => timeline(page).getByRole('button', { name: 'Live' });
   const pauseButton = (page: Page) => timeline(page).getByRole('button', { name: 'Pause' });
   const atParam = (page: Page) => new URL(page.url()).searchParams.get('at');
+  /** Pause is the toggle (pressed while paused); Live is a plain button, never pressed. */
   const pressed = async (page: Page) => ({
     live: await liveButton(page).getAttribute('aria-pressed'),
     pause: await pauseButton(page).getAttribute('aria-pressed'),
@@ -159,7 +162,7 @@ describe.skipIf(!hasChromium)('the timeline in Chromium', () => {
     const { page, errors, loads } = await openPage('/?project=timeline-overview');
     await waitFor(page, errors, '.react-flow__node-mesh', MESH_SIZE - 5, 'timeline-overview-no-graph');
     await installProbe(page);
-    expect(await pressed(page)).toEqual({ live: 'true', pause: 'false' });
+    expect(await pressed(page)).toEqual({ live: null, pause: 'false' });
     expect(atParam(page)).toBeNull();
 
     // 1. Live data for a while: about ten recorded moments, seen by the probe.
@@ -170,7 +173,7 @@ describe.skipIf(!hasChromium)('the timeline in Chromium', () => {
 
     // 2. Pause: the moment stands still while data keeps arriving.
     await pauseButton(page).click();
-    await expect.poll(() => pressed(page)).toEqual({ live: 'false', pause: 'true' });
+    await expect.poll(() => pressed(page)).toEqual({ live: null, pause: 'true' });
     const paused = (await clockOf(page)).moment;
     if (paused === null) throw new Error('paused, the clock shows no moment');
     await expect.poll(() => atParam(page), { timeout: 5_000 }).toBe(momentParamFor(paused));
@@ -223,7 +226,7 @@ describe.skipIf(!hasChromium)('the timeline in Chromium', () => {
 
     // 4. Live again: the URL loses the moment, and graph, feed and charts follow the live store.
     await liveButton(page).click();
-    await expect.poll(() => pressed(page)).toEqual({ live: 'true', pause: 'false' });
+    await expect.poll(() => pressed(page)).toEqual({ live: null, pause: 'false' });
     expect((await clockOf(page)).moment).toBeNull();
     await expect.poll(() => atParam(page), { timeout: 5_000 }).toBeNull();
     expect((await shownAndLive(page)).same, 'live, the views draw the live store itself').toBe(true);
@@ -256,7 +259,7 @@ describe.skipIf(!hasChromium)('the timeline in Chromium', () => {
     await expect.poll(() => probeSpan(page), { timeout: 40_000, interval: 500 }).toBeGreaterThanOrEqual(11_000);
 
     await pauseButton(page).click();
-    await expect.poll(() => pressed(page)).toEqual({ live: 'false', pause: 'true' });
+    await expect.poll(() => pressed(page)).toEqual({ live: null, pause: 'true' });
     const paused = (await clockOf(page)).moment!;
     await timeline(page).getByRole('button', { name: 'Back 10 seconds' }).click();
     await expect.poll(async () => (await clockOf(page)).moment).toBe(paused - 10_000);
@@ -310,8 +313,9 @@ describe.skipIf(!hasChromium)('the timeline in Chromium', () => {
       }, { timeout: 10_000 })
       .toEqual({ after: [], last: forward.shown.last!.text });
 
-    // Live again: the log grows past the moment paused at, and draws it.
-    await liveButton(page).click();
+    // Live again, by pressing Pause a second time: the log grows past the moment paused at, and draws it.
+    await pauseButton(page).click();
+    await expect.poll(() => pressed(page)).toEqual({ live: null, pause: 'false' });
     await expect.poll(() => atParam(page), { timeout: 5_000 }).toBeNull();
     await expect.poll(async () => (await readLogs(page, LOG_NODE)).shown.last!.ts, { timeout: 15_000 }).toBeGreaterThan(paused);
     await expect
@@ -327,29 +331,37 @@ describe.skipIf(!hasChromium)('the timeline in Chromium', () => {
     await page.close();
   });
 
-  it('opens a link to a moment older than the recording paused at the oldest moment held, and says so', { timeout: 40_000 }, async () => {
+  it('opens a link to a moment older than the recording live, says so, and drops the moment from the address bar', { timeout: 40_000 }, async () => {
     const linked = Date.now() - 3_600_000;
     const { page, errors, loads } = await openPage(`/?project=timeline-link&at=${momentParamFor(linked)}`);
     // The moment's output is a status too; the note is the one that explains.
     const note = timeline(page).getByRole('status').filter({ hasText: 'older than' });
     await note.waitFor({ timeout: 30_000 });
     expect(await note.textContent()).toMatch(/^the link's moment \d\d:\d\d:\d\d is older than this page's recording$/);
-    await expect.poll(() => pressed(page)).toEqual({ live: 'false', pause: 'true' });
+    // Not paused on the page's first recorded moment (the empty page while connecting): live.
+    expect(await pressed(page)).toEqual({ live: null, pause: 'false' });
     const { moment, held } = await clockOf(page);
+    expect(moment).toBeNull();
     expect(held).not.toBeNull();
-    expect(moment, 'clamped to the oldest moment held').toBe(held!.from);
-    await expect.poll(() => atParam(page), { timeout: 5_000 }).toBe(momentParamFor(held!.from));
-    await expect.poll(() => page.locator('.events .panel-note[data-note="moment"] time').getAttribute('dateTime'), { timeout: 10_000 }).toBe(
-      new Date(held!.from).toISOString(),
-    );
-    // Paused, the page goes on recording.
-    await expect.poll(async () => (await clockOf(page)).held!.to, { timeout: 10_000 }).toBeGreaterThan(held!.to);
-    expect((await clockOf(page)).moment).toBe(held!.from);
-
-    await liveButton(page).click();
-    await expect.poll(() => note.count()).toBe(0);
     await expect.poll(() => atParam(page), { timeout: 5_000 }).toBeNull();
     expect(new URL(page.url()).searchParams.get('project')).toBe('timeline-link');
+    await waitFor(page, errors, '.react-flow__node-mesh', MESH_SIZE - 5, 'timeline-link-no-graph');
+    expect(await showsLiveStore(page), 'live, the views draw the live store itself').toBe(true);
+    expect(await page.locator('.panel-note[data-note="moment"]').count()).toBe(0);
+    // It stays live as recording goes on: the link's moment is not placed later.
+    await expect.poll(async () => (await clockOf(page)).held!.to, { timeout: 10_000 }).toBeGreaterThan(held!.to);
+    expect((await clockOf(page)).moment).toBeNull();
+    expect(atParam(page)).toBeNull();
+
+    // The note stays until the clock moves: Pause clears it, and pressing Pause again goes live.
+    await pauseButton(page).click();
+    await expect.poll(() => note.count()).toBe(0);
+    await expect.poll(() => pressed(page)).toEqual({ live: null, pause: 'true' });
+    const paused = (await clockOf(page)).moment!;
+    await expect.poll(() => atParam(page), { timeout: 5_000 }).toBe(momentParamFor(paused));
+    await pauseButton(page).click();
+    await expect.poll(() => pressed(page)).toEqual({ live: null, pause: 'false' });
+    await expect.poll(() => atParam(page), { timeout: 5_000 }).toBeNull();
     expect(loads()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();

@@ -42,6 +42,26 @@ describe('stale age', () => {
   });
 });
 
+describe('stale age at a moment', () => {
+  it('says nothing at a moment before the link went down: the data was live then', () => {
+    const { container } = render(<StaleAge since={NOW - 60_000} moment={NOW - 90_000} />);
+    expect(container.textContent).toBe('');
+  });
+
+  it('says how old the data was at a moment after the link went down, and does not age while it stands', () => {
+    render(<StaleAge since={NOW - 60_000} moment={NOW - 15_000} />);
+    expect(screen.getByText(/link down/).textContent).toBe('link down · data 45 s old');
+    act(() => vi.advanceTimersByTime(3 * 60_000));
+    expect(screen.getByText(/link down/).textContent).toBe('link down · data 45 s old');
+  });
+
+  it('ages again from now once live', () => {
+    const { rerender } = render(<StaleAge since={NOW - 60_000} moment={NOW - 90_000} />);
+    rerender(<StaleAge since={NOW - 60_000} moment={null} />);
+    expect(screen.getByText(/link down/).textContent).toBe('link down · data 1 min old');
+  });
+});
+
 describe('useStableList', () => {
   function Probe({ list, seen }: { list: readonly string[]; seen: Array<readonly string[]> }) {
     seen.push(useStableList(list));

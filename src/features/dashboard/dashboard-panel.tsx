@@ -1,5 +1,8 @@
-import { memo, useDeferredValue, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { memo, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { formatAge } from '../../lib/format-duration.ts';
+import { formatClock } from '../../lib/format.ts';
 import { selectMoment, useClock } from '../../store/clock.ts';
+import { useRealtime } from '../../store/realtime.ts';
 import { useShown } from '../../store/shown.ts';
 import type { RealtimeState } from '../../store/types.ts';
 import { selectWhileVisible } from '../../ui/select-while-visible.ts';
@@ -9,8 +12,8 @@ import { useIsVisible } from '../../ui/use-is-visible.ts';
 import { useNow } from '../../ui/use-now.ts';
 import type { PanelGroup } from './group-series.ts';
 import { lineColor, PanelPlot } from './panel-plot.tsx';
-import { LIVE_STEP_MS, PanelViewCache, phaseOf } from './panel-view.ts';
-import { formatAge, stalenessNote } from './staleness.ts';
+import { LIVE_STEP_MS, PanelViewCache, phaseOf, type PanelView } from './panel-view.ts';
+import { stalenessNote } from './staleness.ts';
 
 /** What a panel can ask of the dashboard; one stable object for every panel, so `memo` holds. */
 export interface PanelActions {
@@ -46,6 +49,49 @@ interface DashboardPanelProps {
 }
 
 const FALLBACK_SIZE = { width: 360, height: 150 };
+
+/** The store's whole buffers: the shown state clips them to a paused moment, and only these tell what was dropped. */
+const liveCharts = () => useRealtime.getState().charts;
+
+/** "points before 09:12:03 are no longer held": the window reaches back past what a full buffer still holds. */
+function heldNote(view: PanelView | null): string | null {
+  return view?.heldFrom != null ? `points before ${formatClock(view.heldFrom)} are no longer held` : null;
+}
+
+/** What a panel with no line to draw says instead. */
+function emptyText(view: PanelView | null, windowMs: number, live: boolean): string {
+  if (view === null) return 'waiting for data';
+  const held = heldNote(view);
+  if (held !== null) return held;
+  // Live, the window ends at the newest point not ahead of the clock; a moment is simply before these points.
+  if (view.newest === null) return live && view.ahead > 0 ? 'its points are stamped ahead of the clock' : 'waiting for data';
+  return `no points in the last ${formatAge(windowMs)}`;
+}
+
+/**
+ * Tells the dashboard the pointer left when a panel that has it goes away
+ * (its series are gone): no pointerleave comes then, and the crosshair's
+ * hold would keep every other panel still.
+ */
+function usePointerInside(pointAt: (inside: boolean) => void) {
+  const inside = useRef(false);
+  useEffect(
+    () => () => {
+      if (inside.current) pointAt(false);
+    },
+    [pointAt],
+  );
+  return {
+    onPointerEnter: () => {
+      inside.current = true;
+      pointAt(true);
+    },
+    onPointerLeave: () => {
+      inside.current = false;
+      pointAt(false);
+    },
+  };
+}
 
 /**
  * Whether the crosshair holds this panel: while `held`, if the panel was on
@@ -85,7 +131,10 @@ export const DashboardPanel = memo(function DashboardPanel({
   const updating = visible && !pointerHold;
   // The panel's own clock: late points of a busy second, and the staleness note, move with it.
   const tick = useNow(updating && live, LIVE_STEP_MS);
-  const cache = useMemo(() => new PanelViewCache(panel, windowMs, phaseOf(panel.id, LIVE_STEP_MS)), [panel, windowMs]);
+  const cache = useMemo(
+    () => new PanelViewCache(panel, windowMs, { phaseMs: phaseOf(panel.id, LIVE_STEP_MS), heldCharts: liveCharts }),
+    [panel, windowMs],
+  );
   const select = useMemo(
     () => (state: RealtimeState) => cache.view(state, moment, tick, !updating),
     [cache, moment, tick, updating],
@@ -99,6 +148,8 @@ export const DashboardPanel = memo(function DashboardPanel({
   const [dropTarget, setDropTarget] = useState(false);
 
   const note = stalenessNote({ now: tick, moment, staleSince, newest: view?.newest ?? null });
+  const droppedNote = hasLines ? heldNote(view) : null;
+  const pointer = usePointerInside(actions.pointAt);
   const title = panel.title;
 
   const onDragOver = (event: DragEvent) => {
@@ -190,23 +241,17 @@ export const DashboardPanel = memo(function DashboardPanel({
           </span>
         ))}
         {view !== null && view.moreLines > 0 && <span className="dash-panel__more">+{view.moreLines} more</span>}
+        {droppedNote !== null && <span className="dash-panel__held">{droppedNote}</span>}
       </div>
       <div
         ref={plotRef}
         className="dash-panel__plot"
-        onPointerEnter={() => actions.pointAt(true)}
-        onPointerLeave={() => actions.pointAt(false)}
+        {...pointer}
       >
         {drawPlot && view !== null && hasLines ? (
           <PanelPlot view={view} width={width} height={height} />
         ) : (
-          !hasLines && (
-            <p className="dash-panel__waiting">
-              {view === null || view.newest === null
-                ? 'waiting for data'
-                : `no points in the last ${formatAge(windowMs)}`}
-            </p>
-          )
+          !hasLines && <p className="dash-panel__waiting">{emptyText(view, windowMs, live)}</p>
         )}
       </div>
     </figure>

@@ -1,11 +1,11 @@
 import './dashboard.css';
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { formatAge } from '../../lib/format-duration.ts';
 import { useStaleSince } from '../../store/use-stale-since.ts';
 import { Panel } from '../../ui/panel.tsx';
 import { useIsVisible } from '../../ui/use-is-visible.ts';
 import { DashboardPanel, type PanelActions } from './dashboard-panel.tsx';
 import { arrangePanels, movePanel, setHidden, setWide, setWindow, stepPanel } from './layout.ts';
-import { formatAge } from './staleness.ts';
 import { useDashboardLayout } from './use-dashboard-layout.ts';
 import { usePanelGroups } from './use-panel-groups.ts';
 import { WINDOW_CHOICES_MS } from './window.ts';

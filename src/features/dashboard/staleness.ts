@@ -1,23 +1,15 @@
 /**
  * How old a panel's data is, in words, when it is old: the link went down
  * ("data 1 min old"), or the panel's series stopped while the link stayed up
- * ("stopped 42 s ago"). A series has stopped when its newest point is older
+ * ("stopped 40 s ago"). A series has stopped when its newest point is older
  * than three of its usual intervals, and at least five seconds old, so a
  * series that reports every 10 s is not called stopped between its points.
+ * Ages read as everywhere else (`formatAge`: 5-second steps, then minutes).
  */
+import { formatAge } from '../../lib/format-duration.ts';
 
 export const MIN_STOPPED_MS = 5_000;
 export const STOPPED_INTERVALS = 3;
-
-/** `42 s`, `3 min`, `2 h`: coarse, because the note re-reads the clock only every second. */
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1_000));
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
-}
 
 export interface StalenessInput {
   /** The wall clock, re-read coarsely (it may lag a second behind). */

@@ -68,22 +68,56 @@ export function medianInterval(points: readonly ChartPoint[], last = points.leng
   return gaps.length % 2 === 1 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
 }
 
-let endCacheKey: object | null = null;
-let endCacheValue: number | null = null;
-
 /**
- * The newest `t` across every series: where a live window ends. Every
- * panel asks on every store change, so the answer is kept per `charts`
- * object (the store replaces it when any point arrives, never otherwise).
+ * How far past the clock a point may be stamped and still end the live
+ * window: publishers' clocks drift a little; a series stamped in
+ * microseconds (t ≈ 1.7e15) or in the wrong year is not a little ahead, and
+ * must not move every panel's window to where no other series has points.
  */
-export function newestPointTime(charts: Readonly<Record<string, readonly ChartPoint[]>>): number | null {
-  if (charts === endCacheKey) return endCacheValue;
+export const FUTURE_TOLERANCE_MS = 5_000;
+
+interface EndCache {
+  charts: object;
+  /** The newest t of all, whatever the clock says. */
+  newest: number | null;
+  /** The last bound asked for, and the newest t at or before it. */
+  notAfter: number;
+  capped: number | null;
+}
+let endCache: EndCache | null = null;
+
+function newestAtOrBefore(charts: Readonly<Record<string, readonly ChartPoint[]>>, notAfter: number): number | null {
   let newest: number | null = null;
   for (const name of Object.keys(charts)) {
-    const t = charts[name]?.at(-1)?.t;
+    const points = charts[name];
+    if (!points || points.length === 0) continue;
+    const last = points[points.length - 1]!.t;
+    const t = last <= notAfter ? last : points[lastIndexAtOrBefore(points, notAfter)]?.t;
     if (t !== undefined && (newest === null || t > newest)) newest = t;
   }
-  endCacheKey = charts;
-  endCacheValue = newest;
   return newest;
+}
+
+/**
+ * The newest `t` across every series, not after `notAfter`: where a live
+ * window ends. Every panel asks on every store change, so the answer is kept
+ * per `charts` object (the store replaces it when any point arrives, never
+ * otherwise) and per bound; only when some series is stamped past the bound
+ * is the record read again, and callers round the bound to a second so that
+ * happens once a second at most.
+ */
+export function newestPointTime(
+  charts: Readonly<Record<string, readonly ChartPoint[]>>,
+  notAfter = Number.POSITIVE_INFINITY,
+): number | null {
+  if (endCache === null || endCache.charts !== charts) {
+    const newest = newestAtOrBefore(charts, Number.POSITIVE_INFINITY);
+    endCache = { charts, newest, notAfter: Number.POSITIVE_INFINITY, capped: newest };
+  }
+  if (endCache.newest === null || endCache.newest <= notAfter) return endCache.newest;
+  if (endCache.notAfter !== notAfter) {
+    endCache.notAfter = notAfter;
+    endCache.capped = newestAtOrBefore(charts, notAfter);
+  }
+  return endCache.capped;
 }

@@ -52,10 +52,12 @@ export function EventFeed() {
 
   const matches = useMemo(() => eventMatcher(filter, nodes), [filter, nodes]);
   const countNew = useCallback((live: MeshEvent[], shown: MeshEvent[]) => countNewMatching(live, shown[0], matches), [matches]);
-  const held = useHeldView(events, countNew, paused || keyboardHold);
   // A moment in the past stands still on its own, and moves only when the
-  // reader scrubs: then the feed must move with it, so no hold applies.
+  // reader scrubs: then the feed must move with it, so no hold applies. A
+  // hold the reader took by scrolling at a moment would hold that moment's
+  // events: it ends as the clock goes Live, and the list returns to the newest.
   const atMoment = moment !== null;
+  const held = useHeldView(events, countNew, paused || keyboardHold, atMoment, () => listRef.current?.scrollToStart());
   const rows = useMemo(() => upToMoment(atMoment ? events : held.shown, moment), [atMoment, events, held.shown, moment]);
   const visible = useMemo(() => applyMatcher(rows, matches), [rows, matches]);
   const newCount = atMoment ? 0 : held.newCount;
@@ -138,7 +140,7 @@ export function EventFeed() {
           Events{' '}
           <span className="panel__count">{visible.length === rows.length ? rows.length : `${visible.length} of ${rows.length}`}</span>
           <AtMoment moment={moment} />
-          <StaleAge since={staleSince} />
+          <StaleAge since={staleSince} moment={moment} />
         </>
       }
       actions={actions}

@@ -2,12 +2,13 @@ import './logs.css';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FRAME_LIMITS, logsChannel, type LogStreamOptions } from '../../protocol/frames.ts';
 import { SEVERITIES, type Severity } from '../../protocol/mesh.ts';
-import { formatClockMs } from '../../lib/format.ts';
+import { formatClock, formatClockMs } from '../../lib/format.ts';
 import { upToMoment } from '../../lib/up-to-moment.ts';
 import { useRealtimeLink } from '../../realtime/link-context.ts';
-import type { RealtimeState, StoredLogLine } from '../../store/realtime.ts';
+import { useRealtime, type RealtimeState, type StoredLogLine } from '../../store/realtime.ts';
 import { selectMoment, useClock } from '../../store/clock.ts';
 import { useShown } from '../../store/shown.ts';
+import { STORE_LIMITS } from '../../store/types.ts';
 import { useStaleSince } from '../../store/use-stale-since.ts';
 import { AtMoment } from '../../ui/at-moment.tsx';
 import { FilterInput } from '../../ui/filter-input.tsx';
@@ -24,6 +25,17 @@ const LOG_ROW_HEIGHT = 19;
 const NO_LINES: StoredLogLine[] = [];
 /** The store copies a node's buffer only when lines arrive for that node (and keeps it at most 1,000 lines). */
 const logsByNode = (nodeId: string) => (state: RealtimeState) => state.logs[nodeId];
+const selectNothing = () => null;
+/**
+ * The second of the oldest line a full buffer still holds (the store dropped
+ * the lines before it), or null while the buffer is not full. A second, not
+ * the line's ms: a busy node's buffer drops lines with every batch, and the
+ * note names a second.
+ */
+const heldFromSecond = (nodeId: string) => (state: RealtimeState) => {
+  const buffer = state.logs[nodeId];
+  return buffer !== undefined && buffer.length >= STORE_LIMITS.maxLogLinesPerNode ? Math.floor(buffer[0]!.ts / 1_000) * 1_000 : null;
+};
 const itemKey = (line: StoredLogLine) => line.id;
 const renderItem = (line: StoredLogLine) => <LogLine line={line} />;
 const LEVEL_CHOICES: ReadonlyArray<[Severity, string]> = SEVERITIES.map((s) => [s, s === 'debug' ? 'all' : `${s}+`]);
@@ -54,16 +66,23 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
   const minLevel = options.minLevel ?? 'debug';
   const matches = useMemo(() => lineMatcher(text, minLevel), [text, minLevel]);
   const countNew = useCallback((live: StoredLogLine[], shown: StoredLogLine[]) => countNewLines(live, shown.at(-1), matches), [matches]);
-  const held = useHeldView(stored, countNew, paused || unfollowed);
   // A moment in the past stands still on its own and moves only when the
-  // reader scrubs, and then the log must move with it: no hold applies.
+  // reader scrubs, and then the log must move with it: no hold applies. A
+  // hold the reader took by scrolling at a moment would hold that moment's
+  // lines: it ends as the clock goes Live, and the log returns to the newest.
   const atMoment = moment !== null;
+  const listRef = useRef<VirtualListHandle>(null);
+  const held = useHeldView(stored, countNew, paused || unfollowed, atMoment, () => listRef.current?.scrollToEnd());
   // The shown state clips logs to the moment already; clipping again is idempotent and costs one scan.
   const rows = useMemo(() => upToMoment(atMoment ? stored : held.shown, moment), [atMoment, stored, held.shown, moment]);
   const visible = useMemo(() => (matches === null ? rows : rows.filter(matches)), [rows, matches]);
   const newCount = atMoment ? 0 : held.newCount;
   const following = !atMoment && !held.held;
-  const listRef = useRef<VirtualListHandle>(null);
+  // Nothing at the moment: maybe because the store no longer holds lines that old (at 10,000 msg/s a
+  // busy node's 1,000 lines cover seconds). The shown state is clipped to the moment, so ask the
+  // store: a full buffer none of whose lines is as old as the moment dropped the ones that were.
+  const emptyAtMoment = atMoment && rows.length === 0;
+  const heldFrom = useRealtime(useMemo(() => (emptyAtMoment ? heldFromSecond(nodeId) : selectNothing), [emptyAtMoment, nodeId]));
 
   useEffect(() => {
     const channels = [logsChannel(nodeId)];
@@ -136,7 +155,7 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
           <span className="panel__count">{visible.length === rows.length ? rows.length : `${visible.length} of ${rows.length}`}</span>
           {paused && <span className="panel__count"> · paused</span>}
           <AtMoment moment={moment} />
-          <StaleAge since={staleSince} />
+          <StaleAge since={staleSince} moment={moment} />
         </>
       }
       actions={actions}
@@ -156,10 +175,17 @@ export function NodeLogs({ nodeId }: { nodeId: string }) {
         <NewItemsButton count={newCount} action="resume" edge="bottom" note={paused ? 'paused' : undefined} onClick={follow} />
       )}
       {visible.length === 0 && (
-        <p className="panel__empty">{rows.length === 0 ? (atMoment ? 'No log lines at this moment' : 'No log lines yet') : 'No lines match the filter'}</p>
+        <p className="panel__empty">{emptyText(rows.length, atMoment, heldFrom)}</p>
       )}
     </Panel>
   );
+}
+
+/** What an empty log says: `heldFrom`, the oldest line still held when the moment is older than it. */
+function emptyText(rowCount: number, atMoment: boolean, heldFrom: number | null): string {
+  if (rowCount > 0) return 'No lines match the filter';
+  if (!atMoment) return 'No log lines yet';
+  return heldFrom === null ? 'No log lines at this moment' : `lines before ${formatClock(heldFrom)} are no longer held`;
 }
 
 const LogLine = memo(function LogLine({ line }: { line: StoredLogLine }) {

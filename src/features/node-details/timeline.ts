@@ -1,4 +1,5 @@
 /** A node's status history as the periods of a time window: what the strip draws and what its label says. */
+import { formatClock } from '../../lib/format.ts';
 import type { NodeStatus } from '../../protocol/mesh.ts';
 import type { StatusChange } from '../../store/realtime.ts';
 
@@ -12,7 +13,10 @@ export interface TimelineSegment {
   since: number;
 }
 
-/** The window ends at `now`, or at the newest change if the gateway's clock runs ahead of this one. */
+/**
+ * The window ends at `now` (the moment shown, while the clock is paused or
+ * scrubbed), or at the newest change if the gateway's clock runs ahead of this one.
+ */
 export function timelineEnd(changes: readonly StatusChange[], now: number): number {
   const last = changes[changes.length - 1];
   return last ? Math.max(now, last.ts) : now;
@@ -36,7 +40,12 @@ export function timelineSegments(changes: readonly StatusChange[], end: number, 
   return segments;
 }
 
-/** `45 s`, `4 min`, `1 h 5 min`: a glance's precision. */
+/**
+ * `45 s`, `4 min`, `1 h 5 min`: a glance's precision. Not lib's
+ * `formatDuration` (`4 m 59 s`, an estimate's precision, too fine for a
+ * period on a strip), nor `formatAge` (5-second steps, `< 5 s`: too coarse
+ * for a status that lasted 34 s).
+ */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1_000));
   if (seconds < 60) return `${seconds} s`;
@@ -53,13 +62,17 @@ const SUMMARY_PERIODS = 3;
 /**
  * The strip in words, oldest first: "healthy for 4 min, degraded since 30 s
  * ago". Durations are the periods' real lengths, not their clipped ones.
+ * With `atMoment` (the strip ends at a moment shown, not now) the last
+ * period is "degraded since 09:11:33": "ago" would count from now.
  */
-export function describeTimeline(segments: readonly TimelineSegment[], end: number): string {
+export function describeTimeline(segments: readonly TimelineSegment[], end: number, atMoment = false): string {
   if (segments.length === 0) return 'No status recorded';
   const shown = segments.slice(-SUMMARY_PERIODS);
   const parts = shown.map((segment, i) =>
     i === shown.length - 1
-      ? `${segment.status} since ${formatDuration(end - segment.since)} ago`
+      ? atMoment
+        ? `${segment.status} since ${formatClock(segment.since)}`
+        : `${segment.status} since ${formatDuration(end - segment.since)} ago`
       : `${segment.status} for ${formatDuration(segment.to - segment.since)}`,
   );
   const earlier = segments.length - shown.length;

@@ -35,7 +35,7 @@ export function ProgressPanel() {
         <>
           Progress
           <AtMoment moment={moment} />
-          <StaleAge since={staleSince} />
+          <StaleAge since={staleSince} moment={moment} />
         </>
       }
       className="progress"

@@ -13,12 +13,15 @@ const JUMP_MS = 10_000;
  * The dashboard's one clock: Live, Pause, and a slider over the moments the
  * client has recorded (up to ten minutes). Everything on the page (graph,
  * feed, charts, logs, progress) shows the moment chosen here.
+ *
+ * Pause is the toggle (pressed while paused; pressing it again goes live);
+ * Live is a plain button back to live, harmless while live.
  */
 export function TimelineBar() {
   const moment = useClock(selectMoment);
   const held = useClock(selectHeld);
   const live = moment === null;
-  const notHeld = useMomentInUrl();
+  const unshown = useMomentInUrl();
   const now = useNow(!live, 1_000);
   const { pause, goLive, scrubTo } = useClock.getState();
 
@@ -38,10 +41,10 @@ export function TimelineBar() {
 
   return (
     <div className="timeline" role="group" aria-label="Timeline" data-live={live || undefined}>
-      <button type="button" className="button timeline__live" aria-pressed={live} onClick={goLive}>
+      <button type="button" className="button timeline__live" title={live ? 'Showing live data' : 'Back to live data'} onClick={goLive}>
         <span className="timeline__dot" aria-hidden="true" /> Live
       </button>
-      <button type="button" className="button" aria-pressed={!live} onClick={pause}>
+      <button type="button" className="button" aria-pressed={!live} onClick={live ? pause : goLive}>
         Pause
       </button>
       <button type="button" className="button" aria-label="Back 10 seconds" disabled={held === null} onClick={() => jump(-JUMP_MS)}>
@@ -62,19 +65,15 @@ export function TimelineBar() {
       <button type="button" className="button" aria-label="Forward 10 seconds" disabled={live} onClick={() => jump(JUMP_MS)}>
         +10 s
       </button>
-      <output className="timeline__moment" aria-live="polite">
-        {live ? (
-          'live'
-        ) : (
-          <>
-            <time dateTime={new Date(value).toISOString()}>{formatClock(value)}</time> · {describeAgo(value, now)}
-          </>
-        )}
-      </output>
+      {/* Only the moment is announced, when it changes; "ago" changes every second, so it stays outside the live region. */}
+      <span className="timeline__moment">
+        <output aria-live="polite">{live ? 'live' : <time dateTime={new Date(value).toISOString()}>{formatClock(value)}</time>}</output>
+        {!live && <span className="timeline__ago"> · {describeAgo(value, now)}</span>}
+      </span>
       {held !== null && <span className="timeline__held">{describeHeld(held.from, held.to, held.stepMs)}</span>}
-      {notHeld !== null && (
+      {unshown !== null && (
         <span className="timeline__note" role="status">
-          the link's moment {formatClock(notHeld)} is older than this page's recording
+          the link's moment {formatClock(unshown.moment)} {unshown.why === 'older' ? "is older than this page's recording" : 'is in the future'}
         </span>
       )}
     </div>

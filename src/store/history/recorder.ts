@@ -7,7 +7,8 @@
  * is recorded as the entries whose identity changed since the previous
  * moment (one reference each, no copy), and a moment is rebuilt by applying
  * those changes, oldest first, to the state the recording starts from. The
- * feed's events array is kept by reference per moment too (a few KiB each).
+ * feed's events array is kept by reference per moment too: its slots, and
+ * the events only it (not the moment before) holds, count toward the budget.
  *
  * Charts and logs are not recorded here: their points and lines carry their
  * own time and the store already holds ten minutes of them, so a moment
@@ -16,11 +17,17 @@
  * Most changes are an edge's stats and nothing else (thousands a second at
  * 10,000 messages a second); those are kept as three numbers, not as the
  * edge object: a third of the memory. Memory is bounded by a budget of
- * estimated bytes (16 MiB by default: the newest five minutes of a 200-node
- * mesh at 10,000 messages a second by the second). Past it, moments in the older half are merged
- * with their neighbours, oldest first, so old history gets coarser before
- * any of it is lost; the span and the coarsest step held are reported, so
- * the timeline can say what it holds.
+ * estimated bytes (32 MiB by default: for a 200-node mesh at 10,000
+ * messages a second, about 140 of them events, ten minutes in steps of
+ * 4 s, the newest by the second; the events alone are some 28 KiB a
+ * second). Past it, moments in the older half are merged with their
+ * neighbours, the finest pair first, so old history gets evenly coarser before
+ * any of it is lost. Merging frees bytes only where neighbours changed the
+ * same entries: when a sweep of the older half frees (nearly) nothing (new
+ * ids every second, or one moment larger than the budget), the oldest
+ * moments are folded into the base instead, so the oldest history is lost
+ * rather than merged again and again. The span and the coarsest step held
+ * are reported, so the timeline can say what it holds.
  */
 import type { EdgeStats, MeshEdge } from '../../protocol/mesh.ts';
 import { emptyRecord, type Dict } from '../records.ts';
@@ -53,14 +60,20 @@ interface Moment {
   events: RealtimeData['events'];
   /** Whether `events` is this moment's own array (it differs from the previous moment's), so counts in its size. */
   ownsEvents: boolean;
+  /** How many of `events` the previous moment's array lacks: the events only this moment keeps alive (0 unless it owns its array). */
+  newEvents: number;
   /** Estimated bytes this moment holds (what the budget counts). */
   size: number;
 }
 
-/** Rough retained sizes, for the budget: a changed object with its map entry, a packed stats change, an events array slot. */
+/** Rough retained sizes, for the budget: a changed object with its map entry, a packed stats change, an events array slot, an event. */
 const CHANGE_BYTES = 300;
 const STATS_BYTES = 64;
 const EVENT_SLOT_BYTES = 8;
+const EVENT_BYTES = 200;
+
+/** A sweep of merges that freed less than this share of the bytes it merged freed (nearly) nothing: merging does not pay. */
+const MERGE_PAYS_SHARE = 1 / 16;
 
 export interface RecorderOptions {
   /** How far back moments are kept, in ms. */
@@ -69,7 +82,15 @@ export interface RecorderOptions {
   budgetBytes: number;
 }
 
-export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { spanMs: 10 * 60_000, budgetBytes: 16 * 2 ** 20 };
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = { spanMs: 10 * 60_000, budgetBytes: 32 * 2 ** 20 };
+
+/** What thinning has done since the recorder was made, for diagnostics and tests. */
+export interface ThinningCounts {
+  /** Pairs of neighbouring moments merged into one. */
+  merged: number;
+  /** Moments folded into the base to stay within the budget (not those that aged out of the span). */
+  folded: number;
+}
 
 export interface RecordedSpan {
   from: number;
@@ -91,6 +112,11 @@ interface Checkpoint {
 const CHECKPOINT_EVERY = 4;
 /** Estimated bytes per entry a checkpoint keeps (its key slot and the object, which the moments hold only as numbers). */
 const CHECKPOINT_ENTRY_BYTES = 140;
+/** Merges one record may make; past them it waits for the next record (or folds, far over the budget). */
+const MERGES_PER_RECORD = 3;
+/** How far over the budget the recording may run while merging catches up over the next records. */
+export const OVER_BUDGET_SLACK = 1.25;
+
 /**
  * Checkpoints kept at most, outside the budget (which is for history: a
  * large mesh's checkpoints would otherwise leave it no room). Past it, the
@@ -115,8 +141,14 @@ export class HistoryRecorder {
   /** The collections as last recorded, to diff the next moment against. */
   private last: RecordedState | null = null;
   private held = 0;
-  /** Where thinning merges next: it sweeps the older half from the oldest moment, so old history coarsens first. */
+  /** Merges in the current sweep: a sweep is as many merges as the older half holds moments. */
   private thinAt = 0;
+  /** Bytes the current sweep has merged (both moments' sizes) and freed, to tell whether merging pays. */
+  private sweepMerged = 0;
+  private sweepFreed = 0;
+  /** Moments still to fold into the base, past the budget, before merging is tried again (after a sweep that freed nearly nothing). */
+  private foldFirst = 0;
+  private readonly counts: ThinningCounts = { merged: 0, folded: 0 };
   /** The last rebuilt moment, so showing it again (or a later one) is cheap. */
   private cached: { at: number; state: RecordedState } | null = null;
 
@@ -149,7 +181,8 @@ export class HistoryRecorder {
       if (delta.size > 0) changes[key] = delta;
     }
     const ownsEvents = state.events !== this.last.events;
-    const moment: Moment = { at, changes, stats, topologyVersion: state.topologyVersion, events: state.events, ownsEvents, size: 0 };
+    const newEvents = ownsEvents ? countNewEvents(this.last.events, state.events) : 0;
+    const moment: Moment = { at, changes, stats, topologyVersion: state.topologyVersion, events: state.events, ownsEvents, newEvents, size: 0 };
     moment.size = sizeOf(moment);
     this.moments.push(moment);
     this.held += moment.size;
@@ -180,6 +213,11 @@ export class HistoryRecorder {
   /** Estimated bytes the moments hold (what the budget counts). */
   heldBytes(): number {
     return this.held;
+  }
+
+  /** How many merges and early folds thinning has done. */
+  thinningCounts(): ThinningCounts {
+    return { ...this.counts };
   }
 
   /**
@@ -244,44 +282,109 @@ export class HistoryRecorder {
 
   /** Folds moments older than `cutoff` into the base; the newest moment is always kept. */
   private forgetBefore(cutoff: number): void {
+    let count = 0;
+    while (count < this.moments.length - 1 && this.moments[count]!.at < cutoff) count++;
+    this.fold(count);
+  }
+
+  /** Folds the oldest `count` moments into the base (the newest moment is always kept). */
+  private fold(count: number): void {
     const base = this.base!;
-    let dropped = 0;
-    while (dropped < this.moments.length - 1 && this.moments[dropped]!.at < cutoff) {
-      const moment = this.moments[dropped]!;
+    const dropped = Math.min(count, this.moments.length - 1);
+    if (dropped <= 0) return;
+    for (let i = 0; i < dropped; i++) {
+      const moment = this.moments[i]!;
       applyMoment(base, moment);
       base.at = moment.at;
       base.topologyVersion = moment.topologyVersion;
       base.events = moment.events;
       this.held -= moment.size;
-      dropped++;
     }
-    if (dropped === 0) return;
     this.moments.splice(0, dropped);
-    this.thinAt = Math.max(0, this.thinAt - dropped);
+
     while (this.checkpoints.length > 0 && this.checkpoints[0]!.at <= base.at) this.checkpoints.shift();
     if (this.cached && this.cached.at < base.at) this.cached = null;
   }
 
   /**
-   * Merges neighbouring moments in the older half, sweeping from the oldest,
+   * Merges neighbouring moments in the older half, the finest pair first,
    * until the budget holds: a merge or two per recorded moment once the
    * recording is full, never a pass over all of it.
+   *
+   * Merging frees only what both moments changed, so it can fail to pay:
+   * with new ids every second, or one moment larger than the budget, every
+   * merge keeps all it merged, and merging on would squash the recording
+   * into two moments while copying ever larger maps, each second. So one
+   * record merges at most a few pairs (the budget may run a quarter over
+   * while merging catches up), and a whole sweep that freed nearly nothing turns thinning to folding the
+   * oldest moments into the base until as many moments as were held have
+   * gone; then merging is tried again. Either way the recording stays within a quarter over the budget (unless
+   * the newest moment alone is larger).
    */
   private thin(): void {
-    while (this.held > this.options.budgetBytes && this.moments.length > 2) {
+    // A few merges per record: each copies two moments' changes (thousands
+    // of entries on a large mesh), and a record is one task of the page.
+    // Over the budget by more than a quarter, the oldest moments are folded.
+    let mergesLeft = MERGES_PER_RECORD;
+    while (this.held > this.options.budgetBytes && this.moments.length > 1) {
+      if (mergesLeft === 0 && this.foldFirst === 0 && this.held <= this.options.budgetBytes * OVER_BUDGET_SLACK) break;
+      if (this.foldFirst > 0 || mergesLeft === 0 || this.moments.length <= 2) {
+        this.fold(1);
+        this.counts.folded++;
+        if (this.foldFirst > 0) this.foldFirst--;
+        continue;
+      }
       const olderHalf = Math.max(2, this.moments.length >> 1);
-      if (this.thinAt + 1 >= olderHalf) this.thinAt = 0;
-      const at = this.thinAt;
+      if (this.thinAt + 1 >= olderHalf) {
+        this.endSweep();
+        if (this.foldFirst > 0) continue;
+      }
+      const at = this.finestPair(olderHalf);
       const earlier = this.moments[at]!;
       const later = this.moments[at + 1]!;
-      this.moments.splice(at, 2, this.merge(earlier, later));
+      const before = earlier.size + later.size;
+      const previousEvents = at > 0 ? this.moments[at - 1]!.events : this.base!.events;
+      const merged = this.merge(earlier, later, previousEvents);
+      this.moments.splice(at, 2, merged);
       if (this.cached?.at === earlier.at) this.cached = null;
-      this.thinAt = at + 1;
+      this.thinAt++;
+      this.sweepMerged += before;
+      this.sweepFreed += before - merged.size;
+      this.counts.merged++;
+      mergesLeft--;
     }
   }
 
-  /** One moment with the state at `later` and the changes of both. */
-  private merge(earlier: Moment, later: Moment): Moment {
+  /**
+   * The pair among the first `limit` moments whose merge would cover the
+   * least time: merging the finest pair first coarsens the older half evenly
+   * (ten minutes in 5-second steps, say) instead of making its oldest end
+   * one long step.
+   */
+  private finestPair(limit: number): number {
+    let best = 0;
+    let bestSpan = Number.POSITIVE_INFINITY;
+    for (let i = 0; i + 1 < limit; i++) {
+      const from = i > 0 ? this.moments[i - 1]!.at : this.base!.at;
+      const span = this.moments[i + 1]!.at - from;
+      if (span < bestSpan) {
+        bestSpan = span;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Ends a sweep (as many merges as the older half holds moments), and folds for a while instead when it freed nearly nothing. */
+  private endSweep(): void {
+    if (this.sweepMerged > 0 && this.sweepFreed < this.sweepMerged * MERGE_PAYS_SHARE) this.foldFirst = this.moments.length;
+    this.thinAt = 0;
+    this.sweepMerged = 0;
+    this.sweepFreed = 0;
+  }
+
+  /** One moment with the state at `later` and the changes of both; `previousEvents` is the events array of the moment before `earlier`. */
+  private merge(earlier: Moment, later: Moment, previousEvents: RealtimeData['events']): Moment {
     const changes: Moment['changes'] = {};
     for (const key of RECORDED_KEYS) {
       if (key === 'edges') continue;
@@ -340,7 +443,8 @@ export class HistoryRecorder {
       stats: packedStats,
       topologyVersion: later.topologyVersion,
       events: later.events,
-      ownsEvents: earlier.ownsEvents || later.ownsEvents,
+      ownsEvents: later.events !== previousEvents,
+      newEvents: later.events !== previousEvents ? countNewEvents(previousEvents, later.events) : 0,
       size: 0,
     };
     moment.size = sizeOf(moment);
@@ -400,13 +504,22 @@ function diffEdges(before: Dict<MeshEdge>, after: Dict<MeshEdge>): { changes: Ch
   return { changes, stats: { ids, values: Float64Array.from(packed) } };
 }
 
-const EDGE_KEYS: ReadonlySet<string> = new Set(['id', 'source', 'target', 'label', 'stats']);
-
-/** Whether `after` is `before` with other stats: the same structure and no fields but the known ones. */
+/**
+ * Whether `after` is `before` with other stats: every other field the same,
+ * and present in both or in neither (the edge is rebuilt from `before`, so a
+ * field only `before` has would outlive its removal).
+ */
 function sameExceptStats(before: MeshEdge, after: MeshEdge): boolean {
-  if (before.id !== after.id || before.source !== after.source || before.target !== after.target || before.label !== after.label) return false;
-  for (const key of Object.keys(after)) if (!EDGE_KEYS.has(key)) return false;
-  return ('label' in before) === ('label' in after);
+  const was = before as unknown as Record<string, unknown>;
+  const is = after as unknown as Record<string, unknown>;
+  let fields = 0;
+  for (const key of Object.keys(is)) {
+    if (key === 'stats') continue;
+    if (!Object.hasOwn(was, key) || was[key] !== is[key]) return false;
+    fields++;
+  }
+  for (const key of Object.keys(was)) if (key !== 'stats') fields--;
+  return fields === 0;
 }
 
 function withStats(edge: MeshEdge, values: Float64Array, at: number): MeshEdge {
@@ -414,10 +527,23 @@ function withStats(edge: MeshEdge, values: Float64Array, at: number): MeshEdge {
   return { ...edge, stats };
 }
 
+/**
+ * How many events at the head of `events` (newest first) `previous` lacks:
+ * the index of `previous`'s newest in it, or all of them when it is not
+ * there. A store's next array puts its new events before the old ones, so
+ * this reads only the new ones.
+ */
+function countNewEvents(previous: RealtimeData['events'], events: RealtimeData['events']): number {
+  if (previous.length === 0) return events.length;
+  const at = events.indexOf(previous[0]!);
+  return at < 0 ? events.length : at;
+}
+
 function sizeOf(moment: Moment): number {
   let changed = 0;
   for (const key of RECORDED_KEYS) changed += moment.changes[key]?.size ?? 0;
-  return changed * CHANGE_BYTES + (moment.stats?.ids.length ?? 0) * STATS_BYTES + (moment.ownsEvents ? moment.events.length * EVENT_SLOT_BYTES : 0);
+  const events = moment.ownsEvents ? moment.events.length * EVENT_SLOT_BYTES + moment.newEvents * EVENT_BYTES : 0;
+  return changed * CHANGE_BYTES + (moment.stats?.ids.length ?? 0) * STATS_BYTES + events;
 }
 
 function applyMoment(collections: Record<RecordedKey, Dict<unknown>>, moment: Moment): void {

@@ -66,6 +66,39 @@ describe('buildPanelView', () => {
     expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
   });
 
+  it('says from when a full buffer holds its points, when the window starts before that', () => {
+    // 600 points ten a second: the buffer covers a minute, the window five.
+    const busy = series(600, 240_100, 100);
+    const view = buildPanelView(panel(['a']), [busy], [], 300_000, 5 * MIN, { maxPoints: 600 });
+    expect(view.heldFrom).toBe(240_100);
+    expect(view.lines[0]!.points).toHaveLength(600);
+  });
+
+  it('says nothing of a buffer not full (the series began later), or of a window inside what is held', () => {
+    expect(buildPanelView(panel(['a']), [series(599, 240_100, 100)], [], 300_000, 5 * MIN, { maxPoints: 600 }).heldFrom).toBeNull();
+    expect(buildPanelView(panel(['a']), [series(600, 240_100, 100)], [], 300_000, 30_000, { maxPoints: 600 }).heldFrom).toBeNull();
+  });
+
+  it('names the latest of the lines’ oldest held points', () => {
+    const view = buildPanelView(panel(['a', 'b']), [series(4, 10_000), series(4, 20_000)], [], 30_000, MIN, { maxPoints: 4 });
+    expect(view.heldFrom).toBe(20_000);
+  });
+
+  it('judges what is held by the whole buffers when the series are clipped to a moment', () => {
+    const whole = series(4, 20_000); // full at 4 points
+    // At a moment before the oldest point held, the clipped series is empty.
+    const view = buildPanelView(panel(['a']), [[]], [], 15_000, MIN, { held: [whole], maxPoints: 4 });
+    expect(view.lines).toEqual([]);
+    expect(view.newest).toBeNull();
+    expect(view.heldFrom).toBe(20_000);
+  });
+
+  it('counts lines whose points are all after the end', () => {
+    const view = buildPanelView(panel(['a', 'b']), [series(3, 0), [{ t: 1.7e15, y: 1 }]], [], 2_000, MIN);
+    expect(view.lines.map((l) => l.series)).toEqual(['a']);
+    expect(view.ahead).toBe(1);
+  });
+
   it('shares the right axis among a third unit', () => {
     const buffers = [series(3, 0), series(3, 0), series(3, 0)];
     const view = buildPanelView(panel(['x/a_per_s', 'x/b_ms', 'x/c_bytes']), buffers, [], 2_000, MIN);
@@ -158,13 +191,34 @@ describe('PanelViewCache', () => {
     const cache = new PanelViewCache(panel(['a'], ['db']), MIN);
     const a = series(5, 0);
     const first = cache.view(state({ a }, []), null, 1)!;
-    const other = cache.view(state({ a }, [event(3_000, 'warn', 'web'), event(3_000, 'info', 'db')]), null, 1);
+    const other = cache.view(state({ a }, [event(3_000, 'warn', 'web'), event(3_000, 'info', 'db')]), null, 2);
     expect(other).toBe(first);
     const mine = event(3_000, 'error', 'db');
-    const marked = cache.view(state({ a }, [mine]), null, 1)!;
+    const marked = cache.view(state({ a }, [mine]), null, 3)!;
     expect(marked).not.toBe(first);
     expect(marked.markers).toEqual([mine]);
     expect(marked.lines).toBe(first.lines);
+  });
+
+  it('while live, looks for markers in new events once a tick, not on every batch', () => {
+    const cache = new PanelViewCache(panel(['a']), MIN);
+    const a = series(5, 0);
+    const first = cache.view(state({ a }, []), null, 1)!;
+    const error = event(3_000, 'error');
+    // Events come with nearly every batch: within the tick, the markers wait.
+    expect(cache.view(state({ a }, [error]), null, 1)).toBe(first);
+    expect(cache.view(state({ a }, [event(3_500, 'warn'), error]), null, 1)).toBe(first);
+    const ticked = cache.view(state({ a }, [error]), null, 2)!;
+    expect(ticked.markers).toEqual([error]);
+  });
+
+  it('while paused, shows the markers of a scrub at once', () => {
+    const cache = new PanelViewCache(panel(['a']), MIN);
+    const a = series(5, 0);
+    const first = cache.view(state({ a }, []), 4_000, 1)!;
+    const error = event(3_000, 'error');
+    expect(cache.view(state({ a }, [error]), 4_000, 1)!.markers).toEqual([error]);
+    expect(first.markers).toEqual([]);
   });
 
   it('holds the view on screen, whatever arrives, and catches up when the hold ends', () => {
@@ -186,6 +240,33 @@ describe('PanelViewCache', () => {
     expect(built).not.toBe(drawn);
     // The newer view was built but not yet drawn when the pointer arrived.
     expect(cache.view(state({ a: series(8, 0), b: [] }), null, 2, true)).toBe(drawn);
+  });
+
+  it('while live, ends its window at the newest point not stamped ahead of the clock', () => {
+    const now = () => 10_000;
+    const cache = new PanelViewCache(p, MIN, { now });
+    const view = cache.view(state({ a: series(5, 0), b: [{ t: 1.7e15, y: 1 }] }), null, 1)!;
+    expect(view.end).toBe(4_000);
+    expect(view.lines.map((l) => l.series)).toEqual(['a']);
+    expect(view.ahead).toBe(1);
+    // A point a little ahead (within the tolerance) still ends the window.
+    expect(cache.view(state({ a: series(5, 0), b: [{ t: 13_000, y: 1 }] }), null, 2)!.end).toBe(13_000);
+  });
+
+  it('trusts the gateway’s clock when it runs ahead of this one', () => {
+    const cache = new PanelViewCache(p, MIN, { now: () => 0 });
+    const s = state({ a: series(5, 56_000), b: [] });
+    s.stream = { ...s.stream, lastBatch: { size: 1, oldestTs: 60_000, newestTs: 60_000 } };
+    expect(cache.view(s, null, 1)!.end).toBe(60_000);
+  });
+
+  it('while paused, says what the store no longer holds before the moment, from its live buffers', () => {
+    const whole = { a: series(600, 100_000, 100), b: [] };
+    const cache = new PanelViewCache(p, MIN, { heldCharts: () => whole, maxPoints: 600 });
+    // The shown state is clipped to the moment: nothing of `a` is that old.
+    const view = cache.view(state({ a: [], b: [] }), 90_000, 1)!;
+    expect(view.newest).toBeNull();
+    expect(view.heldFrom).toBe(100_000);
   });
 
   it('while paused, redraws for any change of its series (a scrub), and ends at the moment', () => {

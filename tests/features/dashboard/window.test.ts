@@ -120,3 +120,27 @@ describe('newestPointTime', () => {
     expect(newestPointTime({ ...charts })).toBe(9_000);
   });
 });
+
+describe('newestPointTime with a bound', () => {
+  it('ends at the newest point not past the bound, so one series stamped in microseconds moves no window', () => {
+    const micro = [{ t: 1.7e15, y: 1 }];
+    const charts = { a: series(5, 0), b: series(3, 1_000), micro };
+    expect(newestPointTime(charts, 10_000)).toBe(4_000);
+    // Unbounded, it is the newest of all: what every live window ended at before.
+    expect(newestPointTime(charts)).toBe(1.7e15);
+    expect(newestPointTime(charts, 10_000)).toBe(4_000);
+  });
+
+  it('keeps the points of a series up to the bound, and nothing of a series wholly past it', () => {
+    const partly = series(10, 0); // 0 … 9 000
+    expect(newestPointTime({ partly }, 5_500)).toBe(5_000);
+    expect(newestPointTime({ later: series(3, 20_000) }, 5_500)).toBeNull();
+  });
+
+  it('answers for a new bound on the same record', () => {
+    const charts = { a: series(10, 0) };
+    expect(newestPointTime(charts, 2_000)).toBe(2_000);
+    expect(newestPointTime(charts, 6_000)).toBe(6_000);
+    expect(newestPointTime(charts, 60_000)).toBe(9_000);
+  });
+});

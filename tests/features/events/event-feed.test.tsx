@@ -377,7 +377,61 @@ describe('event feed and the clock', () => {
   });
 });
 
+describe('event feed going Live', () => {
+  it('shows the live events, newest first, when the clock goes Live after the reader scrolled at a moment', () => {
+    render(<EventFeed />);
+    const at = new Date(2025, 0, 2, 9, 12, 0).getTime();
+    const batch = (from: number, count: number) =>
+      act(() => useRealtime.getState().applyBatch(Array.from({ length: count }, (_, i) => envelope(event(`event ${from + i}`), at + (from + i) * 1_000))));
+    const setSize = () => screen.getByRole('list', { name: 'Event feed' }).querySelector('[aria-setsize]')?.getAttribute('aria-setsize');
+    batch(0, 50);
+    act(() => useClock.setState({ moment: at + 29_000 }));
+    const scroller = screen.getByRole('list', { name: 'Event feed' }).parentElement!;
+    scroller.scrollTop = 10 * 30;
+    fireEvent.scroll(scroller);
+    batch(50, 50);
+    expect(setSize()).toBe('30');
+
+    act(() => useClock.getState().goLive());
+    expect(setSize()).toBe('100');
+    expect(messagesShown()[0]).toBe('event 99');
+    expect(screen.queryByRole('button', { name: /new · show newest/ })).toBeNull();
+    expect(title()).not.toContain('at 09');
+    expect(scroller.scrollTop).toBe(0);
+    // Live again, and following the newest.
+    batch(100, 1);
+    expect(messagesShown()[0]).toBe('event 100');
+  });
+
+  it('keeps its own Pause through the clock, holding what is live when the clock goes Live', () => {
+    render(<EventFeed />);
+    feed(event('first'));
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    act(() => useClock.getState().pause());
+    feed(event('while the clock stood'));
+    act(() => useClock.getState().goLive());
+    expect(messagesShown()).toEqual(['while the clock stood', 'first']);
+    expect(screen.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed')).toBe('true');
+    feed(event('after'));
+    expect(messagesShown()).toEqual(['while the clock stood', 'first']);
+    expect(screen.getByRole('button', { name: 'paused · 1 new · show newest' })).toBeTruthy();
+  });
+});
+
 describe('event feed staleness', () => {
+  it('says nothing of the link at a moment before it went down', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date(2025, 0, 2, 10, 0, 0));
+    render(<EventFeed />);
+    act(() => useRealtime.getState().setConnection('open'));
+    feed(event('hello'));
+    act(() => useRealtime.getState().setConnection('reconnecting', { attempt: 1 }));
+    act(() => vi.advanceTimersByTime(65_000));
+    expect(title()).toContain('link down · data 1 min old');
+    act(() => useClock.setState({ moment: new Date(2025, 0, 2, 9, 59, 50).getTime() }));
+    expect(title()).not.toContain('link down');
+  });
+
   it('says how old its data is while the link is down', () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date(2025, 0, 2, 10, 0, 0));

@@ -330,7 +330,64 @@ describe('node logs and the clock', () => {
   });
 });
 
+describe('node logs and the clock: what is held', () => {
+  const at = (s: number) => new Date(2025, 0, 2, 9, 12, s).getTime();
+  const logAt = (ts: number, from: number, count: number) =>
+    act(() => useRealtime.getState().applyBatch([envelope(chunk('parser', from, count), ts)]));
+
+  it('says which lines are no longer held at a moment older than all a full log holds', () => {
+    renderWithLink('parser');
+    logAt(at(1), 0, 500);
+    logAt(at(10), 500, 1_000);
+    expect(useRealtime.getState().logs.parser).toHaveLength(1_000);
+
+    act(() => useClock.setState({ moment: at(3) }));
+    expect(screen.getByText('lines before 09:12:10 are no longer held')).toBeTruthy();
+    expect(screen.queryByText('No log lines at this moment')).toBeNull();
+  });
+
+  it('says only that there were no lines when the log is not full', () => {
+    renderWithLink('parser');
+    logAt(at(10), 0, 999);
+    act(() => useClock.setState({ moment: at(3) }));
+    expect(screen.getByText('No log lines at this moment')).toBeTruthy();
+  });
+
+  it('shows the live log, following, when the clock goes Live after the reader scrolled at a moment', () => {
+    renderWithLink('parser');
+    logAt(at(1), 0, 100);
+    logAt(at(5), 100, 100);
+    act(() => useClock.setState({ moment: at(3) }));
+    scrollLog('parser', 10 * ROW_HEIGHT);
+    logAt(at(7), 200, 50);
+
+    act(() => useClock.getState().goLive());
+    expect(texts('parser').at(-1)).toBe('line 249');
+    expect(screen.getAllByRole('listitem')[0]!.getAttribute('aria-setsize')).toBe('250');
+    expect(screen.queryByRole('button', { name: /new · resume/ })).toBeNull();
+    expect(follow().getAttribute('aria-pressed')).toBe('true');
+    expect(title()).not.toContain('at 09:12');
+    logAt(at(8), 250, 1);
+    expect(texts('parser').at(-1)).toBe('line 250');
+  });
+});
+
 describe('node logs staleness', () => {
+  it('says nothing of the link at a moment before it went down', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date(2025, 0, 2, 10, 0, 0));
+    render(<NodeLogs nodeId="parser" />);
+    act(() => useRealtime.getState().setConnection('open'));
+    feed(chunk('parser', 0, 1));
+    act(() => useRealtime.getState().setConnection('offline'));
+    act(() => vi.advanceTimersByTime(3 * 60_000));
+    expect(title()).toContain('link down · data 3 min old');
+    act(() => useClock.setState({ moment: new Date(2025, 0, 2, 9, 59, 0).getTime() }));
+    expect(title()).not.toContain('link down');
+    act(() => useClock.setState({ moment: new Date(2025, 0, 2, 10, 1, 0).getTime() }));
+    expect(title()).toContain('link down · data 1 min old');
+  });
+
   it('says how old its lines are while the link is down', () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date(2025, 0, 2, 10, 0, 0));

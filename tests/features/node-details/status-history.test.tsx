@@ -3,7 +3,9 @@ import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NodeDetails } from '../../../src/features/node-details/node-details.tsx';
 import type { Payload } from '../../../src/protocol/messages.ts';
+import { useClock } from '../../../src/store/clock.ts';
 import { useRealtime } from '../../../src/store/realtime.ts';
+import { useShown } from '../../../src/store/shown.ts';
 import { node, resetStores } from '../mesh-fixtures.ts';
 
 const NOON = new Date(2025, 0, 2, 12, 0, 0).getTime();
@@ -27,6 +29,7 @@ beforeEach(() => {
 afterEach(() => {
   cleanup();
   vi.useRealTimers();
+  useClock.setState({ moment: null });
 });
 
 describe('node details: status history', () => {
@@ -83,5 +86,42 @@ describe('node details: status history', () => {
     expect(rows).toHaveLength(5);
     expect(rows[0]!.textContent).toContain('11:59:00');
     expect(rows[4]!.textContent).toContain('11:55:00');
+  });
+});
+
+describe('node details: status history at the clock’s moment', () => {
+  it('ends the strip at the moment shown, and says so, not at now', () => {
+    vi.setSystemTime(NOON);
+    feedAt(NOON - 20 * MIN, { type: 'node-upsert', node: node('parser', 'parser') });
+    feedAt(NOON - 7 * MIN, { type: 'node-status', id: 'parser', status: 'down' });
+    feedAt(NOON - 3 * MIN, { type: 'node-status', id: 'parser', status: 'healthy' });
+    render(<NodeDetails nodeId="parser" onClose={() => {}} />);
+    const strip = () => within(historyRegion()).getByRole('img');
+    expect(strip().getAttribute('aria-label')).toBe('Last 10 min: healthy for 13 min, down for 4 min, healthy since 3 min ago');
+
+    // Paused five minutes ago: the node was down then, and had been for two minutes.
+    const moment = NOON - 5 * MIN;
+    act(() => {
+      useClock.setState({ moment });
+      useShown.setState({ statusHistory: { parser: useRealtime.getState().statusHistory.parser!.slice(0, 2) } });
+    });
+    expect(strip().getAttribute('aria-label')).toBe('10 min up to 11:55:00: healthy for 13 min, down since 11:53:00');
+    const segments = [...strip().querySelectorAll<HTMLElement>('[data-status]')];
+    expect(segments.map((s) => s.dataset.status)).toEqual(['healthy', 'down']);
+    // The window is 11:45:00 to 11:55:00: down from 11:53:00 is its last fifth, and no further.
+    expect(segments.map((s) => [Number.parseFloat(s.style.left).toFixed(2), Number.parseFloat(s.style.width).toFixed(2)])).toEqual([
+      ['0.00', '80.00'],
+      ['80.00', '20.00'],
+    ]);
+    expect(within(historyRegion()).getByText('at 11:55:00')).toBeTruthy();
+    expect(within(historyRegion()).queryByText('now')).toBeNull();
+
+    // It does not move while paused, however long.
+    act(() => vi.advanceTimersByTime(60 * SEC));
+    expect(strip().getAttribute('aria-label')).toBe('10 min up to 11:55:00: healthy for 13 min, down since 11:53:00');
+
+    act(() => useClock.getState().goLive());
+    expect(strip().getAttribute('aria-label')).toMatch(/^Last 10 min: .*healthy since 4 min ago$/);
+    expect(within(historyRegion()).getByText('now')).toBeTruthy();
   });
 });

@@ -44,6 +44,13 @@ describe('the status timeline', () => {
     expect(describeTimeline(timelineSegments(changes, NOW), NOW)).toBe(summary);
   });
 
+  it('names when the last period began, not how long ago, when the strip ends at a moment shown', () => {
+    const changes = [at(4 * MIN + 30_000, 'healthy'), at(30_000, 'degraded')];
+    const since = new Date(NOW - 30_000);
+    const clock = [since.getHours(), since.getMinutes(), since.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+    expect(describeTimeline(timelineSegments(changes, NOW), NOW, true)).toBe(`healthy for 4 min, degraded since ${clock}`);
+  });
+
   it.each([
     [0, '0 s'],
     [29_600, '30 s'],

@@ -123,4 +123,17 @@ describe('progress panel', () => {
     act(() => vi.advanceTimersByTime(20_000));
     expect(title()).toContain('link down · data 20 s old');
   });
+
+  it('judges the link by the moment shown: before it went down, the runs were live', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+    render(<ProgressPanel />);
+    crawlAt(0, { percent: 10 });
+    act(() => useRealtime.getState().setConnection('reconnecting', { attempt: 1 }));
+    act(() => vi.advanceTimersByTime(20_000));
+    act(() => useClock.setState({ moment: T0 - 5_000 }));
+    expect(title()).not.toContain('link down');
+    act(() => useClock.setState({ moment: T0 + 10_000 }));
+    expect(title()).toContain('link down · data 10 s old');
+  });
 });

@@ -6,7 +6,7 @@ import { readMomentParam } from '../../../src/features/timeline/moment-param.ts'
 import { TimelineBar } from '../../../src/features/timeline/timeline-bar.tsx';
 import { formatClock } from '../../../src/lib/format.ts';
 import { useClock, type HeldSpan } from '../../../src/store/clock.ts';
-import { resetStores } from '../mesh-fixtures.ts';
+import { loadCrawlerMesh, resetStores } from '../mesh-fixtures.ts';
 
 const NOW = Date.UTC(2026, 11, 7, 9, 30, 0);
 const HELD: HeldSpan = { from: NOW - 120_000, to: NOW, stepMs: 1_000 };
@@ -18,6 +18,10 @@ const pauseButton = () => screen.getByRole('button', { name: 'Pause' });
 const back = () => screen.getByRole('button', { name: 'Back 10 seconds' });
 const forward = () => screen.getByRole('button', { name: 'Forward 10 seconds' });
 const moment = () => useClock.getState().moment;
+/** The live region: what a screen reader hears when it changes. */
+const announced = () => screen.getByRole('group', { name: 'Timeline' }).querySelector('output')!;
+const momentText = () => screen.getByRole('group', { name: 'Timeline' }).querySelector('.timeline__moment')!.textContent;
+const note = () => screen.queryByText(/^the link's moment/);
 const urlMoment = () => readMomentParam(window.location.search);
 
 /** Lets the address-bar writer's timer run. */
@@ -44,9 +48,9 @@ afterEach(() => {
 });
 
 describe('timeline bar', () => {
-  it('is live at first: Live pressed, Pause not, the slider off until something is held', () => {
+  it('is live at first: Pause not pressed, Live a plain button, the slider off until something is held', () => {
     render(<TimelineBar />);
-    expect(liveButton().getAttribute('aria-pressed')).toBe('true');
+    expect(liveButton().hasAttribute('aria-pressed')).toBe(false);
     expect(pauseButton().getAttribute('aria-pressed')).toBe('false');
     expect(slider().disabled).toBe(true);
     expect(back()).toHaveProperty('disabled', true);
@@ -75,14 +79,56 @@ describe('timeline bar', () => {
     fireEvent.click(pauseButton());
     expect(moment()).toBe(NOW);
     expect(pauseButton().getAttribute('aria-pressed')).toBe('true');
-    expect(liveButton().getAttribute('aria-pressed')).toBe('false');
+    expect(liveButton().hasAttribute('aria-pressed')).toBe(false);
     expect(forward()).toHaveProperty('disabled', false);
-    expect(screen.getByRole('group', { name: 'Timeline' }).querySelector('output')!.textContent).toBe(`${formatClock(NOW)} · now`);
+    expect(momentText()).toBe(`${formatClock(NOW)} · now`);
 
     fireEvent.click(liveButton());
     expect(moment()).toBeNull();
-    expect(liveButton().getAttribute('aria-pressed')).toBe('true');
     expect(pauseButton().getAttribute('aria-pressed')).toBe('false');
+    expect(liveButton().hasAttribute('aria-pressed')).toBe(false);
+  });
+
+  it('makes Pause a toggle: pressed while paused, pressing it again goes live', () => {
+    useClock.getState().setHeld(HELD);
+    render(<TimelineBar />);
+    fireEvent.click(pauseButton());
+    expect(moment()).toBe(NOW);
+    fireEvent.click(pauseButton());
+    expect(moment()).toBeNull();
+    expect(pauseButton().getAttribute('aria-pressed')).toBe('false');
+    // Scrubbed back counts as paused too.
+    fireEvent.change(slider(), { target: { value: String(NOW - 30_000) } });
+    expect(pauseButton().getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(pauseButton());
+    expect(moment()).toBeNull();
+  });
+
+  it('leaves the clock live when Live is pressed while live, and says what Live does in its title', () => {
+    useClock.getState().setHeld(HELD);
+    render(<TimelineBar />);
+    expect(liveButton()).toHaveProperty('disabled', false);
+    expect(liveButton().title).toBe('Showing live data');
+    fireEvent.click(liveButton());
+    expect(moment()).toBeNull();
+    fireEvent.click(pauseButton());
+    expect(liveButton().title).toBe('Back to live data');
+  });
+
+  it('announces the moment when it changes, not the "ago" that changes every second', () => {
+    useClock.getState().setHeld(HELD);
+    render(<TimelineBar />);
+    expect(announced().textContent).toBe('live');
+    fireEvent.change(slider(), { target: { value: String(NOW - 30_000) } });
+    expect(announced().textContent).toBe(formatClock(NOW - 30_000));
+    expect(momentText()).toBe(`${formatClock(NOW - 30_000)} · 30 s ago`);
+    act(() => vi.advanceTimersByTime(5_000));
+    // The seconds move on beside the live region, which stays as it was.
+    expect(momentText()).toBe(`${formatClock(NOW - 30_000)} · 35 s ago`);
+    expect(announced().textContent).toBe(formatClock(NOW - 30_000));
+    expect(announced().getAttribute('aria-live')).toBe('polite');
+    fireEvent.change(slider(), { target: { value: String(NOW - 60_000) } });
+    expect(announced().textContent).toBe(formatClock(NOW - 60_000));
   });
 
   it('scrubs the clock as the slider is dragged, and says how long ago the moment was', () => {
@@ -91,7 +137,7 @@ describe('timeline bar', () => {
     fireEvent.change(slider(), { target: { value: String(NOW - 30_000) } });
     expect(moment()).toBe(NOW - 30_000);
     expect(Number(slider().value)).toBe(NOW - 30_000);
-    expect(liveButton().getAttribute('aria-pressed')).toBe('false');
+    expect(pauseButton().getAttribute('aria-pressed')).toBe('true');
     expect(slider().getAttribute('aria-valuetext')).toBe(`${formatClock(NOW - 30_000)} · 30 s ago`);
     const time = screen.getByRole('group', { name: 'Timeline' }).querySelector('output time')!;
     expect(time.getAttribute('datetime')).toBe(new Date(NOW - 30_000).toISOString());
@@ -159,32 +205,105 @@ describe('timeline bar', () => {
     expect(urlMoment()).toBe(NOW - 20_000);
   });
 
-  it('opens at the moment in the address bar once something is held', () => {
+  it('opens at the moment in the address bar once the recording holds the mesh', () => {
     setUrl(`?at=${iso(NOW - 45_000)}`);
     render(<TimelineBar />);
     expect(moment()).toBeNull();
+    loadCrawlerMesh();
     act(() => useClock.getState().setHeld(HELD));
     expect(moment()).toBe(NOW - 45_000);
-    expect(liveButton().getAttribute('aria-pressed')).toBe('false');
-    expect(screen.queryByText(/older than this page's recording/)).toBeNull();
+    expect(pauseButton().getAttribute('aria-pressed')).toBe('true');
+    expect(note()).toBeNull();
     // Only once: a later change of what is held does not pull the clock back.
     act(() => useClock.getState().scrubTo(NOW - 10_000));
     act(() => useClock.getState().setHeld({ ...HELD, to: NOW + 1_000 }));
     expect(moment()).toBe(NOW - 10_000);
   });
 
-  it('says so when the address bar moment is older than anything recorded, showing the oldest held', () => {
+  /**
+   * The recorder's first moment is the page connecting, an empty mesh, and
+   * a link's moment is older than the page: placed then, it paused the page
+   * on nothing.
+   */
+  it('waits for the mesh before placing the moment: what is recorded before it is an empty page', () => {
+    setUrl(`?project=p&at=${iso(NOW - 45_000)}`);
+    render(<TimelineBar />);
+    act(() => useClock.getState().setHeld({ from: NOW - 60_000, to: NOW - 59_900, stepMs: 0 }));
+    expect(moment()).toBeNull();
+    act(() => useClock.getState().setHeld(HELD));
+    expect(moment()).toBeNull();
+    flushUrl();
+    expect(urlMoment()).toBe(NOW - 45_000);
+
+    loadCrawlerMesh();
+    act(() => useClock.getState().setHeld({ ...HELD, to: NOW + 1_000 }));
+    expect(moment()).toBe(NOW - 45_000);
+    flushUrl();
+    expect(urlMoment()).toBe(NOW - 45_000);
+    expect(new URLSearchParams(window.location.search).get('project')).toBe('p');
+  });
+
+  it('stays live when the address bar moment is older than anything recorded, says so, and drops it from the address bar', () => {
     const older = HELD.from - 3_600_000;
-    setUrl(`?at=${iso(older)}`);
+    setUrl(`?project=p&at=${iso(older)}`);
+    // The first record, of the page connecting: nothing to decide yet.
+    useClock.getState().setHeld({ from: HELD.from, to: HELD.from, stepMs: 0 });
+    render(<TimelineBar />);
+    expect(moment()).toBeNull();
+    expect(note()).toBeNull();
+
+    loadCrawlerMesh();
+    act(() => useClock.getState().setHeld(HELD));
+    expect(moment()).toBeNull();
+    expect(pauseButton().getAttribute('aria-pressed')).toBe('false');
+    expect(note()!.getAttribute('role')).toBe('status');
+    expect(note()!.textContent).toBe(`the link's moment ${formatClock(older)} is older than this page's recording`);
+    flushUrl();
+    expect(new URLSearchParams(window.location.search).has('at')).toBe(false);
+    expect(window.location.search).toBe('?project=p');
+    // Once: a later change of what is held leaves the clock live.
+    act(() => useClock.getState().setHeld({ ...HELD, to: NOW + 1_000 }));
+    expect(moment()).toBeNull();
+
+    // The note stays until the clock moves.
+    fireEvent.click(pauseButton());
+    expect(note()).toBeNull();
+  });
+
+  it('stays live when the address bar moment is in the future, and says so', () => {
+    const later = NOW + 60_000;
+    setUrl(`?at=${iso(later)}`);
+    loadCrawlerMesh();
     useClock.getState().setHeld(HELD);
     render(<TimelineBar />);
-    expect(moment()).toBe(HELD.from);
-    const note = screen.getByText(/older than this page's recording/);
-    expect(note.getAttribute('role')).toBe('status');
-    expect(note.textContent).toBe(`the link's moment ${formatClock(older)} is older than this page's recording`);
+    expect(moment()).toBeNull();
+    expect(note()!.textContent).toBe(`the link's moment ${formatClock(later)} is in the future`);
+    flushUrl();
+    expect(new URLSearchParams(window.location.search).has('at')).toBe(false);
+  });
 
-    fireEvent.click(liveButton());
-    expect(screen.queryByText(/older than this page's recording/)).toBeNull();
+  it('opens at the newest moment for one a few seconds past it (the clocks of two machines differ)', () => {
+    setUrl(`?at=${iso(HELD.to + 3_000)}`);
+    loadCrawlerMesh();
+    useClock.getState().setHeld(HELD);
+    render(<TimelineBar />);
+    expect(moment()).toBe(HELD.to);
+    expect(note()).toBeNull();
+    flushUrl();
+    expect(urlMoment()).toBe(HELD.to);
+  });
+
+  it('leaves the clock where the user put it before the mesh arrived', () => {
+    setUrl(`?at=${iso(NOW - 45_000)}`);
+    useClock.getState().setHeld(HELD);
+    render(<TimelineBar />);
+    fireEvent.click(pauseButton());
+    expect(moment()).toBe(NOW);
+    loadCrawlerMesh();
+    act(() => useClock.getState().setHeld({ ...HELD, to: NOW + 1_000 }));
+    expect(moment()).toBe(NOW);
+    flushUrl();
+    expect(urlMoment()).toBe(NOW);
   });
 
   it('ignores an unreadable moment in the address bar', () => {
@@ -192,6 +311,6 @@ describe('timeline bar', () => {
     useClock.getState().setHeld(HELD);
     render(<TimelineBar />);
     expect(moment()).toBeNull();
-    expect(screen.queryByText(/older than this page's recording/)).toBeNull();
+    expect(note()).toBeNull();
   });
 });

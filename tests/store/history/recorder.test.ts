@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Payload } from '../../../src/protocol/messages.ts';
-import { HistoryRecorder, RECORDED_KEYS, type RecordedState } from '../../../src/store/history/recorder.ts';
+import { HistoryRecorder, RECORDED_KEYS, type RecordedState, OVER_BUDGET_SLACK } from '../../../src/store/history/recorder.ts';
 import { createRealtimeStore, type RealtimeStore } from '../../../src/store/realtime.ts';
 import { emptyRecord } from '../../../src/store/records.ts';
 import { p, prng, sequencer } from '../fixtures.ts';
@@ -410,7 +410,7 @@ describe('HistoryRecorder: budget', () => {
       h.feed(...payloads);
       h.record(T0 + i * 1_000);
       times.push(T0 + i * 1_000);
-      expect(h.recorder.heldBytes(), `after moment ${i}`).toBeLessThanOrEqual(budgetBytes);
+      expect(h.recorder.heldBytes(), `after moment ${i}`).toBeLessThanOrEqual(budgetBytes * OVER_BUDGET_SLACK);
     }
     return { ...h, times };
   }
@@ -433,9 +433,12 @@ describe('HistoryRecorder: budget', () => {
     const { recorder, recorded, times } = busy(budget);
     const kept = recorder.momentTimes();
     expect(kept.length).toBeLessThan(201);
-    expect(recorder.heldBytes()).toBeLessThanOrEqual(budget);
+    expect(recorder.heldBytes()).toBeLessThanOrEqual(budget * OVER_BUDGET_SLACK);
     expect(recorder.span()!.stepMs).toBeGreaterThan(1_000);
     expect(recorder.span()!.to).toBe(T0 + 200_000);
+    // Merging pays here (the same edges change again and again): older history got coarser, none of it was lost.
+    expect(recorder.span()!.from).toBe(T0);
+    expect(recorder.thinningCounts()).toEqual({ merged: expect.any(Number), folded: 0 });
 
     // The newest moments are intact (every second), the older ones coarser.
     expect(kept.slice(-10)).toEqual(times.slice(-10));
@@ -459,7 +462,7 @@ describe('HistoryRecorder: budget', () => {
     const all = unthinned().recorder.heldBytes();
     const budget = Math.floor(all * 0.4);
     const { recorder, recorded } = busy(budget);
-    expect(recorder.heldBytes()).toBeLessThanOrEqual(budget);
+    expect(recorder.heldBytes()).toBeLessThanOrEqual(budget * OVER_BUDGET_SLACK);
     expect(recorder.momentTimes().at(-1)).toBe(T0 + 200_000);
     for (const at of recorder.momentTimes()) expectExactly(recorder.stateAt(at), recorded.get(at)!, `+${at - T0}`);
   });
@@ -474,8 +477,164 @@ describe('HistoryRecorder: budget', () => {
     const all = unthinned().recorder.heldBytes();
     const budget = Math.floor(all / 5);
     const { recorder, recorded } = busy(budget);
-    expect(recorder.heldBytes()).toBeLessThanOrEqual(budget);
+    expect(recorder.heldBytes()).toBeLessThanOrEqual(budget * OVER_BUDGET_SLACK);
     expect(recorder.momentTimes().at(-1)).toBe(T0 + 200_000);
     for (const at of recorder.momentTimes()) expectExactly(recorder.stateAt(at), recorded.get(at)!, `+${at - T0}`);
+  });
+});
+
+describe('HistoryRecorder: what the budget counts', () => {
+  it('counts the events only a moment keeps alive, not just the slots of its array', () => {
+    // Two moments whose events arrays are equally long: one brings a single
+    // new event to 999 already recorded, the other brings all 1,000.
+    const one = harness();
+    one.feed(...Array.from({ length: 999 }, (_, i) => p.event(`old ${i}`)));
+    one.record(T0);
+    one.feed(p.event('new'));
+    one.record(T0 + 1_000);
+
+    const all = harness();
+    all.record(T0);
+    all.feed(...Array.from({ length: 1_000 }, (_, i) => p.event(`new ${i}`)));
+    all.record(T0 + 1_000);
+
+    expect(one.store.getState().events).toHaveLength(1_000);
+    expect(all.store.getState().events).toHaveLength(1_000);
+    // At least a hundred bytes for each of the 999 more events it holds.
+    expect(all.recorder.heldBytes() - one.recorder.heldBytes()).toBeGreaterThanOrEqual(999 * 100);
+  });
+
+  it('still counts them once their moment is merged with the next', () => {
+    // Twenty edges' stats every second, and twenty new events at the first
+    // moment: merging it with the next frees the stats both changed, never
+    // the events the merged moment still keeps alive.
+    const edges = Array.from({ length: 20 }, (_, i) => `e${i}`);
+    const run = (budgetBytes: number) => {
+      const h = harness({ budgetBytes });
+      h.feed(p.node('a'), p.node('b'), ...edges.map((id) => p.edge(id, 'a', 'b')));
+      h.record(T0);
+      const held: number[] = [];
+      for (let i = 1; i <= 3; i++) {
+        if (i === 1) h.feed(...Array.from({ length: 20 }, (_, k) => p.event(`e${k}`)));
+        h.feed(...edges.map((id) => p.stats(id, { rps: i, errorRate: 0, p95Ms: i })));
+        h.record(T0 + i * 1_000);
+        held.push(h.recorder.heldBytes());
+      }
+      return { ...h, held };
+    };
+    const unbounded = run(Number.POSITIVE_INFINITY);
+    const eventsMoment = unbounded.held[0]!;
+    const budget = unbounded.held[2]! - 1;
+    const thinned = run(budget);
+    expect(thinned.recorder.momentTimes(), 'the first two moments merged').toEqual([T0, T0 + 2_000, T0 + 3_000]);
+    expect(thinned.recorder.heldBytes()).toBeLessThanOrEqual(budget * OVER_BUDGET_SLACK);
+    expect(thinned.recorder.heldBytes(), 'at least what the moment with the events held').toBeGreaterThanOrEqual(eventsMoment);
+    for (const at of thinned.recorder.momentTimes()) expectExactly(thinned.recorder.stateAt(at), thinned.recorded.get(at)!, `+${at - T0}`);
+  });
+});
+
+describe('HistoryRecorder: an edge whose stats change with another field', () => {
+  /** Hand-built states with one edge, so an edge can carry a field the wire's schema does not (yet) have. */
+  function states(first: Record<string, unknown>, second: Record<string, unknown>): RecordedState[] {
+    const state = (edge: Record<string, unknown>, version: number): RecordedState => {
+      const edges = emptyRecord<RecordedState['edges'][string]>();
+      edges['a->b'] = { id: 'a->b', source: 'a', target: 'b', ...edge } as RecordedState['edges'][string];
+      return { nodes: emptyRecord(), edges, progress: emptyRecord(), statusHistory: emptyRecord(), seriesByNode: emptyRecord(), topologyVersion: version, events: [] };
+    };
+    return [state(first, 1), state(second, 1)];
+  }
+  const STATS_1 = { stats: { rps: 1, errorRate: 0, p95Ms: 1 } };
+  const STATS_2 = { stats: { rps: 2, errorRate: 0, p95Ms: 2 } };
+
+  it.each([
+    ['loses a field it had', { ...STATS_1, weight: 3 }, { ...STATS_2 }],
+    ['loses its label', { ...STATS_1, label: 'x' }, { ...STATS_2 }],
+    ['gains a field', { ...STATS_1 }, { ...STATS_2, weight: 3 }],
+    ['changes a field', { ...STATS_1, weight: 3 }, { ...STATS_2, weight: 4 }],
+    ['keeps its fields', { ...STATS_1, weight: 3 }, { ...STATS_2, weight: 3 }],
+    ['gets its first stats', {}, { ...STATS_2 }],
+    ['loses its stats', { ...STATS_1 }, {}],
+  ])('is rebuilt exactly when it %s', (_, first, second) => {
+    const recorder = new HistoryRecorder();
+    const [before, after] = states(first, second);
+    recorder.record(before!, T0);
+    recorder.record(after!, T0 + 1_000);
+    const edge = recorder.stateAt(T0 + 1_000)!.edges['a->b']!;
+    expect(edge).toStrictEqual(after!.edges['a->b']);
+    expect(Object.keys(edge).sort()).toEqual(Object.keys(after!.edges['a->b']!).sort());
+    expectExactly(recorder.stateAt(T0), before!);
+  });
+});
+
+describe('HistoryRecorder: thinning that does not pay', () => {
+  /** Bytes one moment of `perSecond` new nodes holds. */
+  function momentBytes(perSecond: number) {
+    const h = harness({ budgetBytes: Number.POSITIVE_INFINITY });
+    h.record(T0);
+    h.feed(...Array.from({ length: perSecond }, (_, i) => p.node(`probe-${i}`)));
+    h.record(T0 + 1_000);
+    return h.recorder.heldBytes();
+  }
+
+  it('folds the oldest moments into the base instead of merging all down to two when every second brings new ids', () => {
+    const PER_SECOND = 5;
+    const SECONDS = 240;
+    const budget = 40 * momentBytes(PER_SECOND);
+    const h = harness({ budgetBytes: budget });
+    h.feed(p.node('root'));
+    h.record(T0);
+    let fewest = Number.POSITIVE_INFINITY;
+    for (let i = 1; i <= SECONDS; i++) {
+      h.feed(...Array.from({ length: PER_SECOND }, (_, k) => p.node(`n${i}-${k}`)));
+      h.record(T0 + i * 1_000);
+      expect(h.recorder.heldBytes(), `after moment ${i}`).toBeLessThanOrEqual(budget * OVER_BUDGET_SLACK);
+      if (i > 40) fewest = Math.min(fewest, h.recorder.momentTimes().length);
+    }
+    // Once full, it keeps a recording's worth of moments, not two.
+    expect(fewest).toBeGreaterThanOrEqual(15);
+    const kept = h.recorder.momentTimes();
+    expect(kept.at(-1)).toBe(T0 + SECONDS * 1_000);
+    expect(kept.slice(-10)).toEqual(Array.from({ length: 10 }, (_, i) => T0 + (SECONDS - 9 + i) * 1_000));
+    // The oldest history went, rather than being merged again every second.
+    expect(h.recorder.span()!.from).toBeGreaterThan(T0 + (SECONDS - 100) * 1_000);
+    const { merged, folded } = h.recorder.thinningCounts();
+    expect(folded).toBeGreaterThan(0);
+    expect(merged, 'merges in all').toBeLessThan(SECONDS / 2);
+    // Exact where it keeps moments (a few of them: the mesh has grown to 1,200 nodes).
+    for (const at of [kept[0]!, kept[kept.length >> 1]!, kept.at(-1)!]) expectExactly(h.recorder.stateAt(at), h.recorded.get(at)!, `+${at - T0}`);
+  });
+
+  it('folds a moment larger than the whole budget away, and goes on thinning by merging after it', () => {
+    const edges = Array.from({ length: 10 }, (_, i) => `e${i}`);
+    const stats = (i: number) => edges.slice(0, 3).map((id, k) => p.stats(id, { rps: i * 10 + k, errorRate: 0, p95Ms: 1 }));
+    // The budget: thirty moments of three edges' stats, well below one moment of 500 new nodes.
+    const small = harness({ budgetBytes: Number.POSITIVE_INFINITY });
+    small.feed(p.node('a'), p.node('b'), ...edges.map((id) => p.edge(id, 'a', 'b')));
+    small.record(T0);
+    small.feed(...stats(1));
+    small.record(T0 + 1_000);
+    const budget = 30 * small.recorder.heldBytes();
+    const big = harness({ budgetBytes: budget });
+    big.feed(p.node('a'), p.node('b'), ...edges.map((id) => p.edge(id, 'a', 'b')));
+    big.record(T0);
+    for (let i = 1; i <= 20; i++) {
+      big.feed(...stats(i));
+      big.record(T0 + i * 1_000);
+    }
+    big.feed(...Array.from({ length: 500 }, (_, k) => p.node(`burst-${k}`)));
+    big.record(T0 + 21_000);
+    // Alone it is larger than the budget: it is all that is held beside the base.
+    expect(big.recorder.momentTimes()).toEqual([T0 + 20_000, T0 + 21_000]);
+    for (let i = 22; i <= 120; i++) {
+      big.feed(...stats(i));
+      big.record(T0 + i * 1_000);
+      expect(big.recorder.heldBytes(), `after moment ${i}`).toBeLessThanOrEqual(budget * OVER_BUDGET_SLACK);
+    }
+    const kept = big.recorder.momentTimes();
+    expect(kept[0]).toBeGreaterThanOrEqual(T0 + 21_000);
+    expect(kept.length).toBeGreaterThan(20);
+    // With the same edges changing every second, merging pays again: older moments are merged, not only dropped.
+    expect(big.recorder.span()!.stepMs).toBeGreaterThan(1_000);
+    for (const at of kept) expectExactly(big.recorder.stateAt(at), big.recorded.get(at)!, `+${at - T0}`);
   });
 });
