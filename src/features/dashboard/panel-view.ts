@@ -54,7 +54,7 @@ export type Series = readonly ChartPoint[] | undefined;
 
 const MARKED = new Set(['warn', 'error']);
 
-/** Warn and error events with `ts` in [start, end] of the panel's nodes (or of no node), newest first. */
+/** Warn and error events with `ts` in [start, end] of the panel's nodes or of no node (a panel no node owns: errors of any node), newest first. */
 export function markersFor(
   events: readonly MeshEvent[],
   start: number,
@@ -66,7 +66,11 @@ export function markersFor(
   for (const event of events) {
     if (out.length >= max) break;
     if (!MARKED.has(event.severity) || event.ts < start || event.ts > end) continue;
-    if (nodeIds && event.nodeId !== undefined && !nodeIds.has(event.nodeId)) continue;
+    if (event.nodeId !== undefined) {
+      // A node's event marks its own panels; on a panel no node owns (`crawl`,
+      // `gateway`), only errors: every warning of a busy mesh would hide the lines.
+      if (nodeIds ? !nodeIds.has(event.nodeId) : event.severity !== 'error') continue;
+    }
     out.push(event);
   }
   return out;

@@ -116,8 +116,9 @@ describe('markersFor', () => {
     event(5_000, 'error', 'db'),
   ];
 
-  it('keeps warn and error events inside the window, newest first', () => {
-    expect(markersFor(events, 10_000, 50_000, null).map((e) => e.ts)).toEqual([50_000, 30_000, 20_000]);
+  it('keeps, for a panel no node owns, errors and the warnings of no node inside the window, newest first', () => {
+    // The web node's warning would mark every unowned panel of a busy mesh: left out.
+    expect(markersFor(events, 10_000, 50_000, null).map((e) => e.ts)).toEqual([50_000, 20_000]);
   });
 
   it('keeps, for a panel of nodes, only their events and events of no node', () => {
