@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { copyText } from '../../lib/copy-text.ts';
-import { downloadText } from '../../lib/download-text.ts';
+import { downloadText } from '../../lib/download.ts';
 import type { StoredLogLine } from '../../store/realtime.ts';
 import { describeLines, formatLogText, logFileName } from './log-text.ts';
 

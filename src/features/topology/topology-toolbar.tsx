@@ -6,7 +6,7 @@ import { useReactFlow } from '@xyflow/react';
 import { useShown } from '../../store/shown.ts';
 import { FindBox } from './find-box.tsx';
 import { GroupsMenu } from './groups-menu.tsx';
-import { downloadBlob } from './export/download.ts';
+import { downloadBlob } from '../../lib/download.ts';
 import { exportFileName } from './export/file-name.ts';
 import { exportViewPng } from './export/png.ts';
 import { topologyToJson } from './export/topology-json.ts';

@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NodeLogs } from '../../../src/features/logs/node-logs.tsx';
-import { REVOKE_AFTER_MS } from '../../../src/lib/download-text.ts';
+import { REVOKE_AFTER_MS } from '../../../src/lib/download.ts';
 import type { Payload } from '../../../src/protocol/messages.ts';
 import { useClock } from '../../../src/store/clock.ts';
 import { useRealtime } from '../../../src/store/realtime.ts';

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REVOKE_AFTER_MS, downloadBlob } from '../../../../src/features/topology/export/download.ts';
+import { REVOKE_AFTER_MS, downloadBlob } from '../../src/lib/download.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
