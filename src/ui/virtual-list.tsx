@@ -78,10 +78,15 @@ export function VirtualList<T>({
   const total = items.length * rowHeight;
   const following = followEnd && atEnd;
 
+  // Scroll only when the content's height changes: a full buffer (a log at
+  // its 1,000 lines) keeps its height as lines arrive, and the end stays where
+  // it is. Setting scrollTop makes the browser lay the page out at once, and
+  // 60 times a second that was the dashboard's largest single cost. The
+  // total is set rather than scrollHeight read: the browser clamps it.
   useLayoutEffect(() => {
     const element = scrollRef.current;
-    if (following && element) element.scrollTop = element.scrollHeight;
-  }, [following, items, height]);
+    if (following && element) element.scrollTop = total;
+  }, [following, total, height]);
 
   // While following, draw the end before the browser has scrolled there.
   const top = following ? Math.max(0, total - height) : Math.min(scrollTop, Math.max(0, total - height));
