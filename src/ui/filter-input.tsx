@@ -1,6 +1,6 @@
 import './ui.css';
-import debounce from 'lodash.debounce';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useState } from 'react';
+import { useDebouncedCallback } from './use-debounced-callback.ts';
 
 export const FILTER_DEBOUNCE_MS = 200;
 
@@ -15,15 +15,7 @@ interface FilterInputProps {
 /** A search box whose value reaches its owner debounced; what is typed shows at once. */
 export function FilterInput({ label, placeholder, onChange, delayMs = FILTER_DEBOUNCE_MS }: FilterInputProps) {
   const [text, setText] = useState('');
-  // The latest callback, read when the delay ends: an owner that re-renders
-  // with a new inline callback must not restart (or drop) the pending call.
-  const onChangeRef = useRef(onChange);
-  useLayoutEffect(() => {
-    onChangeRef.current = onChange;
-  });
-  const debounced = useMemo(() => debounce((value: string) => onChangeRef.current(value), delayMs), [delayMs]);
-  // Deliver what was typed rather than drop it; no timer outlives the input.
-  useEffect(() => () => debounced.flush(), [debounced]);
+  const deliver = useDebouncedCallback(onChange, delayMs);
   return (
     <input
       className="field filter-input"
@@ -33,14 +25,13 @@ export function FilterInput({ label, placeholder, onChange, delayMs = FILTER_DEB
       value={text}
       onChange={(event) => {
         setText(event.target.value);
-        debounced(event.target.value);
+        deliver.later(event.target.value);
       }}
       onKeyDown={(event) => {
         // Escape clears at once: no reason to wait for a pause that already happened.
         if (event.key === 'Escape' && text !== '') {
           setText('');
-          debounced.cancel();
-          onChange('');
+          deliver.now('');
         }
       }}
     />

@@ -1,7 +1,7 @@
 import './ui.css';
-import debounce from 'lodash.debounce';
-import { memo, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import { FILTER_DEBOUNCE_MS } from './filter-input.tsx';
+import { useDebouncedCallback } from './use-debounced-callback.ts';
 
 interface SuggestInputProps {
   label: string;
@@ -23,16 +23,7 @@ interface SuggestInputProps {
 export function SuggestInput({ label, placeholder, suggestions, onChange, delayMs = FILTER_DEBOUNCE_MS, className }: SuggestInputProps) {
   const listId = useId();
   const [text, setText] = useState('');
-  const onChangeRef = useRef(onChange);
-  useLayoutEffect(() => {
-    onChangeRef.current = onChange;
-  });
-  const debounced = useMemo(() => debounce((value: string) => onChangeRef.current(value), delayMs), [delayMs]);
-  useEffect(() => () => debounced.flush(), [debounced]);
-  const now = (value: string) => {
-    debounced.cancel();
-    onChangeRef.current(value);
-  };
+  const { later, now } = useDebouncedCallback(onChange, delayMs);
   return (
     <>
       <input
@@ -49,7 +40,7 @@ export function SuggestInput({ label, placeholder, suggestions, onChange, delayM
           setText(value);
           // A pick from the list is a whole value: no reason to wait.
           if (value === '' || suggestions.includes(value)) now(value);
-          else debounced(value);
+          else later(value);
         }}
         onKeyDown={(event) => {
           if (event.key === 'Enter') now(text);

@@ -103,7 +103,7 @@ export const SeriesChart = memo(function SeriesChart({ spec }: { spec: ChartSpec
             ))}
           </LineChart>
         ) : (
-          !hasData && <p className="chart__waiting">waiting for data</p>
+          !hasData && <p className="plot-waiting chart__waiting">waiting for data</p>
         )}
       </div>
     </figure>

@@ -251,7 +251,7 @@ export const DashboardPanel = memo(function DashboardPanel({
         {drawPlot && view !== null && hasLines ? (
           <PanelPlot view={view} width={width} height={height} />
         ) : (
-          !hasLines && <p className="dash-panel__waiting">{emptyText(view, windowMs, live)}</p>
+          !hasLines && <p className="plot-waiting dash-panel__waiting">{emptyText(view, windowMs, live)}</p>
         )}
       </div>
     </figure>

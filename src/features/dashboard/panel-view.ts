@@ -229,14 +229,11 @@ export class PanelViewCache {
   /** The view the panel last put on screen (deferred rendering may trail the last one built). */
   private onScreen: PanelView | null = null;
 
-  /** `options` may be a number: the phase alone. */
   constructor(
     private readonly panel: PanelGroup,
     private readonly windowMs: number,
-    options: PanelViewOptions | number = {},
+    { phaseMs = 0, now = Date.now, heldCharts, maxPoints = STORE_LIMITS.maxPointsPerSeries }: PanelViewOptions = {},
   ) {
-    const { phaseMs = 0, now = Date.now, heldCharts, maxPoints = STORE_LIMITS.maxPointsPerSeries } =
-      typeof options === 'number' ? { phaseMs: options } : options;
     this.nodeIds = panel.nodeIds && new Set(panel.nodeIds);
     this.phaseMs = phaseMs;
     this.now = now;

@@ -4,6 +4,7 @@
  * search and the points between them are one `slice`, or the buffer itself
  * when the whole buffer is inside, so a redraw copies nothing it does not draw.
  */
+import { countAtOrBefore, countBefore } from '../../lib/sorted-search.ts';
 import type { ChartPoint } from '../../protocol/mesh.ts';
 
 export const WINDOW_CHOICES_MS = [60_000, 5 * 60_000, 10 * 60_000] as const;
@@ -12,29 +13,13 @@ export const DEFAULT_WINDOW_MS: WindowMs = 5 * 60_000;
 
 const NO_POINTS: readonly ChartPoint[] = [];
 
+const pointTime = (point: ChartPoint) => point.t;
+
 /** The first index whose `t` is ≥ `t` (`points.length` when none is). */
-export function firstAtOrAfter(points: readonly ChartPoint[], t: number): number {
-  let lo = 0;
-  let hi = points.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (points[mid]!.t < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+export const firstAtOrAfter = (points: readonly ChartPoint[], t: number): number => countBefore(points, t, pointTime);
 
 /** The first index whose `t` is > `t`. */
-function firstAfter(points: readonly ChartPoint[], t: number): number {
-  let lo = 0;
-  let hi = points.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (points[mid]!.t <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const firstAfter = (points: readonly ChartPoint[], t: number): number => countAtOrBefore(points, t, pointTime);
 
 /** The points with `t` in [start, end]; the same array when all of them are. */
 export function sliceWindow(points: readonly ChartPoint[] | undefined, start: number, end: number): readonly ChartPoint[] {

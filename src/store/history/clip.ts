@@ -1,29 +1,18 @@
 /**
  * Charts and logs at a moment: their points and lines carry their own time
  * (the publisher's for a point, the gateway's for a line), and the store
- * holds the last ten minutes of them, so the moment's view is a prefix of
- * what is held. Clipped arrays are cached per source array, and a clip that
+ * holds the newest of them (600 points a series, 1,000 lines a node), so
+ * the moment's view is the prefix of what is still held up to it. Clipped arrays are cached per source array, and a clip that
  * comes out the same as before keeps its identity, so a series that gains
  * points after the moment does not re-render a paused chart.
  */
+import { countAtOrBefore } from '../../lib/sorted-search.ts';
 import type { ChartPoint } from '../../protocol/mesh.ts';
 import { emptyRecord, type Dict } from '../records.ts';
 import type { StoredLogLine } from '../types.ts';
 
-/**
- * How many leading items of `items` (oldest first) have `timeOf(item) <= moment`:
- * a binary search, as a series' points and a node's lines are stamped in order.
- */
-export function countUpTo<T>(items: readonly T[], moment: number, timeOf: (item: T) => number): number {
-  let low = 0;
-  let high = items.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (timeOf(items[mid]!) <= moment) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
+/** How many leading items of `items` (oldest first) have `timeOf(item) <= moment`. */
+export const countUpTo = countAtOrBefore;
 
 const pointTime = (point: ChartPoint) => point.t;
 const lineTime = (line: StoredLogLine) => line.ts;

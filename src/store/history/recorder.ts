@@ -11,8 +11,9 @@
  * the events only it (not the moment before) holds, count toward the budget.
  *
  * Charts and logs are not recorded here: their points and lines carry their
- * own time and the store already holds ten minutes of them, so a moment
- * clips them (see `clip.ts`).
+ * own time and the store already holds the newest of them (for a series
+ * with a point a second, ten minutes), so a moment clips what is still held
+ * (see `clip.ts`).
  *
  * Most changes are an edge's stats and nothing else (thousands a second at
  * 10,000 messages a second); those are kept as three numbers, not as the

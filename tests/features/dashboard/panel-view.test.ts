@@ -164,8 +164,8 @@ describe('PanelViewCache', () => {
   });
 
   it('steps its live end at its own phase, so panels with different phases redraw at different points', () => {
-    const early = new PanelViewCache(p, MIN, 0);
-    const late = new PanelViewCache(p, MIN, 600);
+    const early = new PanelViewCache(p, MIN, { phaseMs: 0 });
+    const late = new PanelViewCache(p, MIN, { phaseMs: 600 });
     const a = series(5, 0); // up to t = 4 000
     const e1 = early.view(state({ a, b: [] }), null, 1)!;
     const l1 = late.view(state({ a, b: [] }), null, 1)!;
