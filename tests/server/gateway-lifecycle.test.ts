@@ -104,6 +104,9 @@ describe('gateway lifecycle', () => {
       const running = await gateway({ scheduler, ...HEARTBEAT });
       const normal = await connect(running);
       const silent = await connect(running, 'p1', undefined, { autoPong: false });
+      // Joined before the clock moves: on a busy machine a hello still unread when
+      // 30 s pass on the manual clock would meet the hello timeout (1008) instead.
+      await waitFor(() => normal.welcome !== undefined && silent.welcome !== undefined, 'both welcomed');
       await heartbeat(scheduler, [normal, silent]); // 30 s: both pinged
       await heartbeat(scheduler, [normal, silent]); // 60 s: silent for exactly the timeout, not past it
       expect(silent.closeEvent).toBeNull();
