@@ -218,7 +218,9 @@ const RULES: Rule[] = [
     (i) => i.area !== 'server' && i.file !== 'vite.config.ts',
     (i) => i.target.kind === 'src' && i.target.area === 'server',
   ),
-  importRule('src/server imports only protocol/, lib/ and itself from src', (i) => i.area === 'server', onlyFrom('protocol', 'lib')),
+  importRule('src/server imports only protocol/, lib/, publisher/ and itself from src', (i) => i.area === 'server', onlyFrom('protocol', 'lib', 'publisher')),
+  // The publisher library runs in any JavaScript runtime (Node, a browser, a worker): the protocol is all it may use.
+  importRule('src/publisher imports only protocol/ and itself from src', (i) => i.area === 'publisher', onlyFrom('protocol')),
   importRule(
     'no feature imports another feature',
     (i) => i.area === 'features',
@@ -310,6 +312,9 @@ describe('the architecture rules', () => {
     { path: 'src/ui/bad.tsx', text: `export { useRealtime } from '../store/realtime';` },
     { path: 'src/store/bad.ts', text: `import { RealtimeConnection } from '../realtime/connection';` },
     { path: 'src/realtime/bad.ts', text: `import { TopologyView } from '../features/topology/topology-view';\nimport { useRealtime } from '../store/realtime';` },
+    { path: 'src/publisher/ok.ts', text: `import { Payload } from '../protocol/messages';\nimport { retryDelay } from './retry';` },
+    { path: 'src/publisher/bad.ts', text: `import { Room } from '../server/room';\nimport { useRealtime } from '../store/realtime';` },
+    { path: 'src/server/cli/replay.ts', text: `import { createPublisher } from '../../publisher/publisher';` },
     { path: 'src/main.tsx', text: `import './index.css';\nimport { App } from './app/App';\nimport { useRealtime } from './store/realtime';` },
   ];
 
@@ -322,10 +327,15 @@ describe('the architecture rules', () => {
     'nothing outside src/server imports src/server, except vite.config.ts': [
       `src/app/App.tsx imports '../server/room' (src/server/room)`,
       `playwright.config.ts imports './src/server/main' (src/server/main)`,
+      `src/publisher/bad.ts imports '../server/room' (src/server/room)`,
     ],
-    'src/server imports only protocol/, lib/ and itself from src': [`src/server/bad.ts imports '../store/realtime' (src/store/realtime)`],
+    'src/server imports only protocol/, lib/, publisher/ and itself from src': [`src/server/bad.ts imports '../store/realtime' (src/store/realtime)`],
     'no feature imports another feature': [
       `src/features/events/feed.tsx imports '../topology/node-card' (src/features/topology/node-card)`,
+    ],
+    'src/publisher imports only protocol/ and itself from src': [
+      `src/publisher/bad.ts imports '../server/room' (src/server/room)`,
+      `src/publisher/bad.ts imports '../store/realtime' (src/store/realtime)`,
     ],
     'src/ui never imports src/store': [`src/ui/bad.tsx imports '../store/realtime' (src/store/realtime)`],
     'src/store imports only protocol/, lib/ and itself from src': [
