@@ -30,6 +30,8 @@ export default defineConfig({
     include: ['tests/**/*.test.{ts,tsx}'],
     environment: 'node',
     setupFiles: ['tests/setup/dom-stubs.ts'],
+    // The gateway logs abnormal closes at info: tests close connections abnormally on purpose, by the hundred.
+    env: { MESHWATCH_LOG_LEVEL: 'warn' },
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // Gateway, Vite and Chromium tests bind ports and spawn processes; two cores.

@@ -48,9 +48,10 @@ export class AccessControl {
   /**
    * Checks a token (undefined: none was sent) for `projectId`, in the order
    * that leaks least: who are you (4401), may you see it (4403), does it
-   * exist (4404). Never rejects.
+   * exist (4404). With `publish`, the token must also carry the publish
+   * claim (else 4403). Never rejects.
    */
-  async authorize(token: string | undefined, projectId: string): Promise<AccessDecision> {
+  async authorize(token: string | undefined, projectId: string, options: { publish?: boolean } = {}): Promise<AccessDecision> {
     let authenticator: Authenticator;
     try {
       authenticator = await this.authenticator;
@@ -68,6 +69,11 @@ export class AccessControl {
     if (!canAccess(identity, projectId)) {
       this.counters.forbidden++;
       return { ok: false, code: CLOSE_CODES.forbidden, reason: 'not allowed to see this project' };
+    }
+    // Feeding a project is more than watching it: the token must say so (claim `publish: true`).
+    if (options.publish && !identity.canPublish) {
+      this.counters.forbidden++;
+      return { ok: false, code: CLOSE_CODES.forbidden, reason: 'token may watch this project but not publish to it (no publish claim)' };
     }
     return this.checkKnown(projectId) ?? { ok: true, identity: { user: this.authRequired ? identity.user : null, expiresAt: identity.expiresAt } };
   }

@@ -13,6 +13,7 @@ import { WebSocket, type RawData } from 'ws';
 import {
   FRAME_LIMITS,
   PROTOCOL_VERSION,
+  SNAPSHOT_REASONS,
   isBaseChannel,
   type AuthenticatedFrame,
   type BaseChannel,
@@ -30,6 +31,7 @@ import {
 import { decodeClientMessage, encodeBatchFrame, encodeSnapshotFrameFromParts } from '../protocol/codec.ts';
 import { assertNever } from '../lib/assert-never.ts';
 import { CLOSE_CODES, closeReason } from '../protocol/close-codes.ts';
+import { log } from './log.ts';
 import type { ResumePoint, Room, RoomJoin, RoomMember, RoomSnapshot } from './room.ts';
 import type { Cancel, Scheduler } from './scheduler.ts';
 import { OutboundQueue } from './stream/outbound-queue.ts';
@@ -43,9 +45,18 @@ export type ConnectionMode = 'v1' | 'floor';
 /** Counters shared by every connection of a gateway; plain fields because they change per frame. */
 export interface GatewayCounters {
   framesSent: number;
+  /**
+   * Characters of the frames sent (UTF-16 code units, what `text.length`
+   * gives for free; the same as bytes for ASCII JSON, which nearly all is).
+   */
+  charsSent: number;
   /** Envelopes sent, in batches, replays or floor frames (a floor snapshot's envelopes included). */
   messagesSent: number;
+  /** Envelopes queued for a connection and never sent: it closed first, or a snapshot superseded them. */
+  messagesDropped: number;
   snapshotsSent: number;
+  /** `snapshotsSent` by why the client got a snapshot rather than a replay. */
+  snapshotReasons: Record<SnapshotReason, number>;
   /** Reconnecting clients that got what they missed from the replay buffer instead of a snapshot. */
   replays: number;
   replayedMessages: number;
@@ -65,8 +76,11 @@ export interface GatewayCounters {
 export function zeroCounters(): GatewayCounters {
   return {
     framesSent: 0,
+    charsSent: 0,
     messagesSent: 0,
+    messagesDropped: 0,
     snapshotsSent: 0,
+    snapshotReasons: Object.fromEntries(SNAPSHOT_REASONS.map((reason) => [reason, 0])) as Record<SnapshotReason, number>,
     replays: 0,
     replayedMessages: 0,
     clientMessagesRejected: 0,
@@ -140,6 +154,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Phase = 'hello' | 'authorizing' | 'joined';
 
+/** Close codes that end a connection in the ordinary way: logged at debug, every other one at info. */
+const ORDINARY_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_CODES.normal, CLOSE_CODES.goingAway, 1005]);
+/** Numbers connections in the log, so that an entry about one can be told from another's. */
+let connectionIds = 0;
+
 /** One client socket: handshake, subscriptions, outbound batching, inbound validation, liveness. */
 export class Connection implements RoomMember {
   private phase: Phase;
@@ -158,6 +177,11 @@ export class Connection implements RoomMember {
   private badMessages = 0;
   private badWindowStart = 0;
   private detached = false;
+  /** The close this side started, if it did: what the log says ended the connection. */
+  private closeSent: { code: number; reason: string } | null = null;
+  /** For the log. */
+  private readonly id = ++connectionIds;
+  private readonly openedAt: number;
   /** Settles when the socket has closed, whoever closed it. */
   readonly closed: Promise<void>;
 
@@ -167,7 +191,7 @@ export class Connection implements RoomMember {
     private readonly options: ConnectionOptions,
   ) {
     this.phase = options.mode === 'v1' ? 'hello' : 'authorizing';
-    this.lastSeenAt = options.scheduler.now();
+    this.lastSeenAt = this.openedAt = options.scheduler.now();
     this.rate = new RateLimiter(options.maxMessagesPerSecond, options.maxMessagesPerSecond * 2, options.scheduler);
     // `ws` emits 'error' for a client's protocol faults (oversized frame → 1009, bad UTF-8 → 1007,
     // codes `WS_ERR_*`) and then closes the socket itself; without a listener the process would crash.
@@ -179,12 +203,14 @@ export class Connection implements RoomMember {
       this.lastSeenAt = options.scheduler.now();
     });
     this.closed = new Promise((resolve) => {
-      socket.once('close', () => {
+      socket.once('close', (code?: number, reason?: Buffer) => {
         this.detach();
         this.cancelTerminate?.();
         resolve();
+        this.logClosed(code ?? 1006, reason?.toString('utf8') ?? '');
       });
     });
+    log.debug('connection opened', { connection: this.id, project: projectId, mode: options.mode });
     if (options.mode === 'v1') {
       this.cancelHello = options.scheduler.setTimeout(() => {
         this.cancelHello = null;
@@ -195,6 +221,10 @@ export class Connection implements RoomMember {
 
   get user(): string | null {
     return this.identity.user;
+  }
+
+  get mode(): ConnectionMode {
+    return this.options.mode;
   }
 
   /** Whether the connection has been closed or has stopped taking deltas. */
@@ -309,6 +339,7 @@ export class Connection implements RoomMember {
       return;
     }
     this.options.counters.snapshotsSent++;
+    this.options.counters.snapshotReasons[reason]++;
   }
 
   receiveDelta(entry: StreamEntry): void {
@@ -370,7 +401,10 @@ export class Connection implements RoomMember {
     this.detach();
     const state = this.socket.readyState;
     if (state === WebSocket.CLOSED) return;
-    if (state !== WebSocket.CLOSING) this.socket.close(code, reason);
+    if (state !== WebSocket.CLOSING) {
+      this.closeSent ??= { code, reason };
+      this.socket.close(code, reason);
+    }
     this.cancelTerminate ??= this.options.scheduler.setTimeout(() => this.socket.terminate(), this.options.closeTimeoutMs);
   }
 
@@ -382,6 +416,7 @@ export class Connection implements RoomMember {
 
   terminate(): void {
     this.detach();
+    this.closeSent ??= { code: 1006, reason: 'terminated' };
     this.socket.terminate();
   }
 
@@ -450,6 +485,7 @@ export class Connection implements RoomMember {
     if (this.socket.readyState !== WebSocket.OPEN || !this.checkBuffered()) return false;
     this.socket.send(text);
     this.options.counters.framesSent++;
+    this.options.counters.charsSent += text.length;
     this.options.counters.messagesSent += envelopes;
     return true;
   }
@@ -457,8 +493,13 @@ export class Connection implements RoomMember {
   /** Envelopes one frame each (floor), checked as one unit like the v1 frame that would carry them. */
   private sendEach(envelopes: readonly string[]): boolean {
     if (this.socket.readyState !== WebSocket.OPEN || !this.checkBuffered()) return false;
-    for (const envelope of envelopes) this.socket.send(envelope);
+    let chars = 0;
+    for (const envelope of envelopes) {
+      this.socket.send(envelope);
+      chars += envelope.length;
+    }
     this.options.counters.framesSent += envelopes.length;
+    this.options.counters.charsSent += chars;
     this.options.counters.messagesSent += envelopes.length;
     return true;
   }
@@ -617,7 +658,30 @@ export class Connection implements RoomMember {
   private dropQueue(): void {
     this.cancelFlush?.();
     this.cancelFlush = null;
+    this.options.counters.messagesDropped += this.queue.length;
     this.queue.clear();
+  }
+
+  /**
+   * One entry per connection: at debug when it ended in the ordinary way
+   * (1000, 1001, 1005), at info when it did not, with the code and reason of
+   * the side that closed first (the gateway's own when it did).
+   */
+  private logClosed(peerCode: number, peerReason: string): void {
+    const sent = this.closeSent;
+    const code = sent?.code ?? peerCode;
+    const fields = {
+      connection: this.id,
+      project: this.projectId,
+      mode: this.options.mode,
+      user: this.identity.user ?? undefined,
+      code,
+      ...readCloseReason(sent?.reason ?? peerReason),
+      by: sent ? 'gateway' : 'client',
+      durationMs: Math.round(this.options.scheduler.now() - this.openedAt),
+    };
+    if (ORDINARY_CLOSE_CODES.has(code)) log.debug('connection closed', fields);
+    else log.info('connection closed', fields);
   }
 
   /** Nothing a client sends, and no bug in handling it, may throw out of a socket callback. */
@@ -632,6 +696,23 @@ export class Connection implements RoomMember {
         this.terminate();
       }
     }
+  }
+}
+
+/**
+ * A close reason for the log: its text, and whatever numbers `closeReason`
+ * added to it (e.g. `bufferedBytes`) under `details`, where a client's own
+ * JSON cannot overwrite the entry's other fields.
+ */
+function readCloseReason(raw: string): { reason: string; details?: Record<string, unknown> } {
+  const text = raw.slice(0, 123);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { reason: text };
+    const { reason, ...details } = parsed as Record<string, unknown>;
+    return { reason: typeof reason === 'string' ? reason : '', ...(Object.keys(details).length > 0 ? { details } : {}) };
+  } catch {
+    return { reason: text };
   }
 }
 

@@ -21,9 +21,14 @@
  *   MESHWATCH_JWT_ALG                     the one algorithm to accept (default: inferred)
  *   MESHWATCH_JWT_ISSUER                  required `iss` claim (default: not checked)
  *   MESHWATCH_JWT_AUDIENCE                required `aud` claim (default: not checked)
+ *   MESHWATCH_LOG_LEVEL                   debug, info, warn or error: entries below it are dropped (default info);
+ *                                         debug adds every connection's open and close
+ *   MESHWATCH_LOG_FORMAT                  json (one JSON object a line: time, level, msg, fields) or text (one
+ *                                         line for people) (default text when stdout is a terminal, json otherwise)
  *
- * The MESHWATCH_JWT_* are read by auth-env.ts. With neither a secret nor a
- * key there is no token auth, and `npm start` listens on loopback only.
+ * The MESHWATCH_JWT_* are read by auth-env.ts, the MESHWATCH_LOG_* by log.ts
+ * (`logSettingsFromEnv`). With neither a secret nor a key there is no token
+ * auth, and `npm start` listens on loopback only.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { ProjectId } from '../protocol/mesh.ts';

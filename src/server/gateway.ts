@@ -15,15 +15,17 @@ import { ProjectId } from '../protocol/mesh.ts';
 import type { Payload } from '../protocol/messages.ts';
 import { AccessControl, type AccessCounters, type AccessDecision, type AccessRefusal } from './access.ts';
 import type { AuthConfig } from './auth.ts';
-import { Connection, zeroCounters, type ConnectionIdentity, type GatewayCounters } from './connection.ts';
+import { Connection, zeroCounters, type ConnectionIdentity, type ConnectionMode, type GatewayCounters } from './connection.ts';
 import { noop, pathnameOf, rejectUpgrade } from './http/http-helpers.ts';
 import { createOriginPolicy, type OriginPolicy } from './http/origin.ts';
+import { log } from './log.ts';
 import { withoutUndefined } from './options.ts';
 import { ProjectState, type ProjectStateLimits } from './project-state.ts';
 import type { PublishAllOutcome, PublishOutcome, Room } from './room.ts';
 import type { ReplayBudget, ReplayLimits } from './stream/replay-buffer.ts';
 import { RoomTable, type ProjectCloseCause, type ProjectOpenCause } from './rooms.ts';
 import { realScheduler, type Scheduler } from './scheduler.ts';
+import type { SharedStreams, SharedStreamStats } from './scale/shared-streams.ts';
 
 export type { ProjectCloseCause, ProjectOpenCause } from './rooms.ts';
 
@@ -108,8 +110,16 @@ export interface GatewayOptions {
    * stop: its next publish would open a new room, with a new epoch and seqs from 1.
    */
   onProjectClosed?: (projectId: string, room: Room, cause: ProjectCloseCause) => void;
-  /** Internal failures (a throwing hook, a bug in a handler); the gateway carries on. Default: `console.error`. */
+  /** Internal failures (a throwing hook, a bug in a handler); the gateway carries on. Default: the structured log (log.ts), at error. */
   onError?: (error: unknown, context: string) => void;
+  /**
+   * Serve projects together with other gateways (src/server/scale): seqs,
+   * replay and fan-out come from the shared streams, and publishing goes
+   * through `submit`. Default none: this gateway stamps its own projects.
+   */
+  shared?: SharedStreams | null;
+  /** How long a join waits for a shared room to load, or to reach the seq a client resumes from. Default 3 000 ms. */
+  sharedJoinWaitMs?: number;
 }
 
 /** The gateway's hooks, which the servers that wire simulations set themselves. */
@@ -136,13 +146,18 @@ export const GATEWAY_DEFAULTS = {
   maxRooms: 1_000,
   roomIdleTimeoutMs: 10 * 60_000,
   closeTimeoutMs: 2_000,
+  sharedJoinWaitMs: 3_000,
 } as const;
 
 /** Counters since the gateway started, and what it holds now. */
 export interface GatewayStats extends GatewayCounters {
   epoch: string;
   connections: number;
+  /** `connections` by mode: v1 clients, and seed-004 floor clients. */
+  connectionsByMode: Record<ConnectionMode, number>;
   rooms: number;
+  /** Payloads published and stamped here (`publish`, `publishAll`). */
+  messagesPublished: number;
   /** Rooms dropped, idle or evicted for another project. */
   roomsDropped: number;
   /** Publishes refused (payloads, for an all-or-nothing request): too many projects, a topology cap, or the gateway closing. */
@@ -155,10 +170,12 @@ export interface GatewayStats extends GatewayCounters {
   authRequired: boolean;
   /** Characters of envelopes all replay buffers hold (bounded by `maxReplayBytesTotal`). */
   replayChars: number;
+  /** The shared streams (Redis), when this gateway shares its projects; null when it stamps its own. */
+  shared: SharedStreamStats | null;
 }
 
 type Settings = Required<
-  Omit<GatewayOptions, GatewayHooks | 'stateLimits' | 'allowedOrigins' | 'allowedHosts' | 'auth' | 'projects' | 'replayLimits'>
+  Omit<GatewayOptions, GatewayHooks | 'stateLimits' | 'allowedOrigins' | 'allowedHosts' | 'auth' | 'projects' | 'replayLimits' | 'shared'>
 > &
   Pick<GatewayOptions, GatewayHooks | 'stateLimits' | 'replayLimits'>;
 /** How often, at most, a room's viewers are told who is watching. */
@@ -194,10 +211,12 @@ export class Gateway {
   private readonly presenceDue = new Set<Room>();
   private cancelPresence: (() => void) | null = null;
   private publishesRefused = 0;
+  private messagesPublished = 0;
   private originsRefused = 0;
   /** What a project without a room is checked against before one is opened for it. */
   private emptyState: ProjectState | null = null;
   private readonly detachers = new Set<() => void>();
+  private readonly shared: SharedStreams | null;
   private readonly stopHeartbeat: () => void;
   /**
    * Set first thing in `close()`: shutting down closes connections, whose
@@ -207,12 +226,13 @@ export class Gateway {
   private closed: Promise<void> | null = null;
 
   constructor(options: GatewayOptions = {}) {
-    const { allowedOrigins, allowedHosts, auth, projects, ...rest } = options;
+    const { allowedOrigins, allowedHosts, auth, projects, shared, ...rest } = options;
+    this.shared = shared ?? null;
     this.settings = {
       ...GATEWAY_DEFAULTS,
       now: Date.now,
       scheduler: realScheduler,
-      onError: (error, context) => console.error(`[meshwatch gateway] ${context}:`, error),
+      onError: (error, context) => log.error(`gateway: ${context}`, { error }),
       random: Math.random,
       ...withoutUndefined(rest),
     };
@@ -239,8 +259,14 @@ export class Gateway {
         maxReplayChars: this.settings.maxBufferedBytes / 2,
         replayBudget: this.replayBudget,
       },
-      onOpened: (projectId, room, cause) => this.callHook('onProjectOpened', projectId, () => this.settings.onProjectOpened?.(projectId, room, cause)),
-      onClosed: (projectId, room, cause) => this.callHook('onProjectClosed', projectId, () => this.settings.onProjectClosed?.(projectId, room, cause)),
+      onOpened: (projectId, room, cause) => {
+        this.shared?.follow(projectId, room);
+        this.callHook('onProjectOpened', projectId, () => this.settings.onProjectOpened?.(projectId, room, cause));
+      },
+      onClosed: (projectId, room, cause) => {
+        this.shared?.unfollow(projectId, room);
+        this.callHook('onProjectClosed', projectId, () => this.settings.onProjectClosed?.(projectId, room, cause));
+      },
     });
     this.wss = new WebSocketServer({
       noServer: true,
@@ -311,7 +337,8 @@ export class Gateway {
    */
   publish(projectId: string, payload: Payload): PublishOutcome {
     const outcome = this.publishUnchecked(projectId, payload);
-    if (!outcome.ok) this.publishesRefused++;
+    if (outcome.ok) this.messagesPublished++;
+    else this.publishesRefused++;
     return outcome;
   }
 
@@ -327,8 +354,47 @@ export class Gateway {
    */
   publishAll(projectId: string, payloads: readonly Payload[], options: { startOver?: boolean } = {}): PublishAllOutcome {
     const outcome = this.publishAllUnchecked(projectId, payloads, options.startOver ?? false);
-    if (!outcome.ok) this.publishesRefused += payloads.length;
+    if (outcome.ok) this.messagesPublished += outcome.count;
+    else this.publishesRefused += payloads.length;
     return outcome;
+  }
+
+  /** Whether projects are shared with other gateways (`GatewayOptions.shared`): publish with `submit`. */
+  get isShared(): boolean {
+    return this.shared !== null;
+  }
+
+  /**
+   * `publishAll` for either kind of gateway: on a shared one the run is
+   * checked against the caps as this gateway holds the project, then stamped
+   * by the shared sequencer and reaches every gateway's viewers (this one's
+   * through the shared stream too). Never rejects.
+   */
+  async submit(projectId: string, payloads: readonly Payload[], options: { startOver?: boolean } = {}): Promise<PublishAllOutcome> {
+    if (!this.shared) return this.publishAll(projectId, payloads, options);
+    const outcome = await this.submitShared(this.shared, projectId, payloads, options.startOver ?? false);
+    if (outcome.ok) this.messagesPublished += outcome.count;
+    else this.publishesRefused += payloads.length;
+    return outcome;
+  }
+
+  private async submitShared(shared: SharedStreams, projectId: string, payloads: readonly Payload[], startOver: boolean): Promise<PublishAllOutcome> {
+    if (this.closing) return { ok: false, code: 'gateway-closed', reason: 'gateway is shutting down' };
+    const room = this.rooms.open(projectId, 'publish');
+    if (!room) return this.tooManyProjects();
+    this.emptyState ??= new ProjectState(this.settings.stateLimits);
+    // A room still loading has no state to check against: the caps are then checked by every gateway's fold.
+    const against = startOver ? this.emptyState : room.isReady ? room.state : null;
+    const refusal = against?.admitAll(payloads);
+    if (refusal) return { ok: false, ...refusal };
+    try {
+      const { last } = await shared.append(projectId, payloads, { startOver });
+      this.rooms.touch(room);
+      return { ok: true, count: payloads.length, seq: last };
+    } catch (error) {
+      this.settings.onError(error, `appending to the shared stream of ${projectId}`);
+      return { ok: false, code: 'unavailable', reason: 'the shared stream (Redis) is unavailable' };
+    }
   }
 
   /**
@@ -339,7 +405,8 @@ export class Gateway {
    */
   resetProject(projectId: string): boolean {
     const room = this.rooms.get(projectId);
-    if (this.closing || !room || room.seq === 0) return false;
+    // A shared project starts over through `submit(…, { startOver: true })`, which every gateway sees.
+    if (this.closing || this.shared || !room || room.seq === 0) return false;
     this.rooms.reset(room);
     return true;
   }
@@ -351,7 +418,7 @@ export class Gateway {
    */
   publisherAccess(): ((token: string | undefined, projectId: string) => Promise<AccessDecision>) | null {
     if (!this.access.authRequired && !this.access.restrictsProjects) return null;
-    return (token, projectId) => this.access.authorize(token, projectId);
+    return (token, projectId) => this.access.authorize(token, projectId, { publish: true });
   }
 
   /** The project's room, if it is open. */
@@ -361,18 +428,35 @@ export class Gateway {
 
   /** Counters since start and current sizes, e.g. for `/healthz`. */
   stats(): GatewayStats {
+    const connectionsByMode: Record<ConnectionMode, number> = { v1: 0, floor: 0 };
+    for (const connection of this.connections) connectionsByMode[connection.mode]++;
     return {
       epoch: this.epoch,
       connections: this.connections.size,
+      connectionsByMode,
       rooms: this.rooms.size,
       roomsDropped: this.rooms.dropped,
+      messagesPublished: this.messagesPublished,
       ...this.counters,
+      snapshotReasons: { ...this.counters.snapshotReasons },
       publishesRefused: this.publishesRefused,
       originsRefused: this.originsRefused,
       refused: { ...this.access.counters },
       replayChars: this.replayBudget.usedChars,
+      shared: this.shared?.stats() ?? null,
       authRequired: this.access.authRequired,
     };
+  }
+
+  /**
+   * What each open connection holds unsent right now (its queue and its
+   * socket's buffer), in no particular order and without saying whose: for
+   * a distribution in `/metrics`. One pass over the connections.
+   */
+  connectionBufferedBytes(): number[] {
+    const sizes: number[] = [];
+    for (const connection of this.connections) sizes.push(connection.bufferedBytes);
+    return sizes;
   }
 
   /**
@@ -405,6 +489,7 @@ export class Gateway {
 
   private publishUnchecked(projectId: string, payload: Payload): PublishOutcome {
     if (this.closing) return { ok: false, code: 'gateway-closed', reason: 'gateway is shutting down' };
+    if (this.shared) return SHARED_NEEDS_SUBMIT;
     const room = this.rooms.open(projectId, 'publish');
     if (!room) return this.tooManyProjects();
     const outcome = room.publish(payload);
@@ -414,6 +499,7 @@ export class Gateway {
 
   private publishAllUnchecked(projectId: string, payloads: readonly Payload[], startOver: boolean): PublishAllOutcome {
     if (this.closing) return { ok: false, code: 'gateway-closed', reason: 'gateway is shutting down' };
+    if (this.shared) return SHARED_NEEDS_SUBMIT;
     const existing = this.rooms.get(projectId);
     if (existing && !startOver) {
       const outcome = existing.publishAll(payloads);
@@ -490,7 +576,7 @@ export class Gateway {
   }
 
   /** Joins an authorised connection to its project's room, within the connection limits; or closes it with the refusal. */
-  private admit(connection: Connection, decision: AccessDecision, hello?: HelloMessage): void {
+  private admit(connection: Connection, decision: AccessDecision, hello?: HelloMessage, waited = false): void {
     if (connection.isDetached) return;
     if (this.closing) return connection.close(CLOSE_CODES.goingAway, closeReason('gateway shutting down'));
     if (!decision.ok) return this.refuse(connection, decision);
@@ -499,12 +585,35 @@ export class Gateway {
     if (!room) {
       return this.refuse(connection, { ok: false, code: CLOSE_CODES.rateLimited, reason: 'too many projects on this gateway', retryAfterMs: 60_000 });
     }
+    if (this.shared && !waited && !this.caughtUpFor(room, hello)) {
+      // A shared room loads from Redis, and a client from another gateway may hold seqs this one has not read yet.
+      void this.waitForSharedRoom(room, hello).then(() => this.guardAsync(connection, () => this.admit(connection, decision, hello, true)));
+      return;
+    }
+    if (!room.isReady) {
+      return this.refuse(connection, { ok: false, code: CLOSE_CODES.internalError, reason: 'project is still loading from the shared store', retryAfterMs: 2_000 });
+    }
     const limited = this.access.admit(decision.identity.user, room.memberCount);
     if (limited) return this.refuse(connection, limited);
     this.members.set(connection, { room, user: decision.identity.user });
     if (room.memberCount === 0) this.callHook('onProjectWatched', projectId, () => this.settings.onProjectWatched?.(projectId, room));
     connection.join(room, decision.identity, hello);
     this.schedulePresence(room);
+  }
+
+  /** Whether a shared room can answer this join now: loaded, and holding the seq the client resumes from (in this epoch). */
+  private caughtUpFor(room: Room, hello: HelloMessage | undefined): boolean {
+    if (!room.isReady) return false;
+    const resume = hello?.resume;
+    return !resume || resume.epoch !== room.epoch || resume.seq <= room.seq;
+  }
+
+  private async waitForSharedRoom(room: Room, hello: HelloMessage | undefined): Promise<void> {
+    const wait = this.settings.sharedJoinWaitMs;
+    const setTimer = (run: () => void, ms: number) => this.settings.scheduler.setTimeout(run, ms);
+    await room.caughtUp(0, wait, setTimer);
+    const resume = hello?.resume;
+    if (resume && resume.epoch === room.epoch && resume.seq > room.seq) await room.caughtUp(resume.seq, wait, setTimer);
   }
 
   private refuse(connection: Connection, decision: AccessRefusal, error?: unknown): void {
@@ -593,6 +702,13 @@ export class Gateway {
     this.rooms.dropIdle();
   }
 }
+
+/** What the synchronous publishes answer on a shared gateway, whose sequencer is a round trip away. */
+const SHARED_NEEDS_SUBMIT = {
+  ok: false,
+  code: 'use-submit',
+  reason: 'this gateway shares its projects (Redis): publish with submit()',
+} as const;
 
 /** The `project` query parameter of an upgrade URL, validated as a `ProjectId`. */
 function projectFromUrl(url: string | undefined): { ok: true; projectId: string } | { ok: false; reason: string } {

@@ -81,6 +81,32 @@ export class ProjectState {
     this.events = new RingBuffer(this.limits.maxEvents);
   }
 
+  /**
+   * The state a `snapshot()` describes, exactly: each collection in the same
+   * order (so LRU evictions happen as they would have), within `limits`. How
+   * a gateway that joins a shared project (Redis) starts from another's
+   * snapshot instead of the whole history.
+   */
+  static fromSnapshot(state: SnapshotState, limits: Partial<ProjectStateLimits> = {}): ProjectState {
+    const restored = new ProjectState(limits);
+    for (const node of state.nodes) restored.nodes.set(node.id, node);
+    for (const edge of state.edges) restored.upsertEdge(edge);
+    for (const progress of state.progress) restored.progress.set(progress.id, progress);
+    for (const event of state.events) restored.events.push(event);
+    for (const window of state.series) {
+      const buffer: SeriesBuffer = { points: new RingBuffer(restored.limits.maxPointsPerSeries) };
+      if (window.nodeId !== undefined) buffer.nodeId = window.nodeId;
+      for (const point of window.points) buffer.points.push(point);
+      restored.series.set(window.series, buffer);
+    }
+    for (const { nodeId, lines } of state.logs) {
+      const buffer = new RingBuffer<LogLine>(restored.limits.maxLogLinesPerNode);
+      for (const line of lines) buffer.push(line);
+      restored.logs.set(nodeId, buffer);
+    }
+    return restored;
+  }
+
   /** Whether `apply` would accept the payload; checked before a `seq` is spent on it. */
   admit(payload: Payload): StateRefusal | null {
     if (payload.type === 'node-upsert' && !this.nodes.has(payload.node.id) && this.nodes.size >= this.limits.maxNodes) {

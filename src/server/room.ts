@@ -47,6 +47,22 @@ export interface ResumePoint {
 }
 
 /**
+ * A message another process stamped: the shared sequence of a project served
+ * by several gateways (Redis). `data` is the payload's JSON as stored, reused
+ * for the envelope so it is not serialised again.
+ */
+export interface SharedEntry {
+  epoch: string;
+  seq: number;
+  ts: number;
+  payload: Payload;
+  data?: string;
+}
+
+/** What became of a shared entry: taken, already held, or not the next one (the room must be restored). */
+export type IngestOutcome = 'ingested' | 'duplicate' | 'gap';
+
+/**
  * The project at one `seq`. Each form is built on first use and shared by
  * every join at that seq, so a burst of joins costs one build.
  */
@@ -71,8 +87,15 @@ export type PublishAllOutcome =
   | { ok: true; /** How many payloads were stamped. */ count: number; /** The seq of the last one. */ seq: number }
   | { ok: false; code: PublishRefusalCode; reason: string; /** The first payload past a topology cap. */ index?: number };
 
-/** Why a publish was refused: a topology cap, no room for one more project, or a closing gateway. */
-export type PublishRefusalCode = StateRefusal['code'] | 'too-many-projects' | 'gateway-closed';
+/** Why a publish was refused: a topology cap, no room for one more project, a closing gateway, or a shared sequencer out of reach. */
+export type PublishRefusalCode =
+  | StateRefusal['code']
+  | 'too-many-projects'
+  | 'gateway-closed'
+  /** A shared gateway's synchronous publish: use `Gateway.submit`. */
+  | 'use-submit'
+  /** A shared gateway could not reach its sequencer (Redis). */
+  | 'unavailable';
 
 /** What a room needs from its gateway. */
 export interface RoomOptions {
@@ -99,6 +122,10 @@ export class Room {
   private readonly replay: ReplayBuffer;
   /** Snapshot of the latest seq, reused by every join until the next publish. */
   private cached: SnapshotCache | null = null;
+  /** False while a shared room loads its project's state; joins wait (`caughtUp`). */
+  private ready = true;
+  /** Joins waiting for the room to be ready and to reach a seq. */
+  private waiters: { seq: number; resolve: () => void }[] = [];
 
   /**
    * `epoch` is this room's stream identity; a new epoch means earlier seqs
@@ -246,21 +273,114 @@ export class Room {
 
   private stamp(payload: Payload): Envelope {
     const envelope: Envelope = { seq: this.lastSeq + 1, ts: this.options.now(), data: payload };
-    this.lastSeq = envelope.seq;
-    this.cached = null; // a stale snapshot would only hold memory
     this.projectState.apply(payload, envelope.ts);
-    // Serialised once per project, whatever the number of members.
-    const entry: StreamEntry = {
+    this.deliver({
       seq: envelope.seq,
       ts: envelope.ts,
       channel: channelOf(payload),
       coalesceKey: coalesceKeyOf(payload),
       payload,
+      // Serialised once per project, whatever the number of members.
       serialised: encodeEnvelope(envelope),
-    };
+    });
+    return envelope;
+  }
+
+  /** Makes a folded message the room's latest: kept for resumers and queued for every member. */
+  private deliver(entry: StreamEntry): void {
+    this.lastSeq = entry.seq;
+    this.cached = null; // a stale snapshot would only hold memory
     this.replay.push(entry);
     for (const member of this.members) member.receiveDelta(entry);
-    return envelope;
+    if (this.waiters.length > 0) this.wakeWaiters();
+  }
+
+  // --- Shared projects (several gateways, one sequence: src/server/scale) ---
+
+  /** Whether joins are answered now, or wait for the shared state to load. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** The room's state is about to be loaded from elsewhere: joins wait until `restore`. */
+  markLoading(): void {
+    this.ready = false;
+  }
+
+  /**
+   * Resolves once the room is ready and holds `seq` (a client resuming from
+   * another gateway may be a few messages ahead of this one), or after
+   * `timeoutMs`, whichever is first; the join then proceeds as usual.
+   */
+  caughtUp(seq: number, timeoutMs: number, setTimer: (run: () => void, ms: number) => () => void): Promise<void> {
+    if (this.ready && this.lastSeq >= seq) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { seq, resolve: () => {} };
+      const cancel = setTimer(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve();
+      }, timeoutMs);
+      waiter.resolve = () => {
+        cancel();
+        resolve();
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Takes the project's state from the shared stream: `state` at `seq` under
+   * `epoch`, and `recent` (oldest first, contiguous, ending at `seq`) for
+   * resuming clients. Members already joined get the new snapshot; waiting joins go ahead.
+   */
+  restore(epoch: string, state: ProjectState, seq: number, recent: readonly SharedEntry[]): void {
+    const changedEpoch = epoch !== this.streamEpoch;
+    const hadMembers = this.members.size > 0;
+    this.streamEpoch = epoch;
+    this.projectState = state;
+    this.lastSeq = seq;
+    this.cached = null;
+    this.replay.clear();
+    for (const entry of recent) this.replay.push(this.streamEntryOf(entry));
+    this.ready = true;
+    if (hadMembers) {
+      const reason: SnapshotReason = changedEpoch ? 'reset' : 'gap-too-old';
+      for (const member of [...this.members]) member.receiveSnapshot(this.currentSnapshot(), reason);
+    }
+    this.wakeWaiters();
+  }
+
+  /**
+   * Folds and fans out a message stamped by the shared sequence. A new epoch
+   * at seq 1 starts the stream over (another gateway reset the project);
+   * anything else out of order is a gap, and the room must be restored.
+   * A payload past a topology cap is sent but not folded, as every gateway
+   * folding the same sequence decides alike.
+   */
+  ingest(entry: SharedEntry): IngestOutcome {
+    if (entry.epoch !== this.streamEpoch) {
+      if (entry.seq !== 1) return 'gap';
+      this.reset(entry.epoch);
+    }
+    if (entry.seq <= this.lastSeq) return 'duplicate';
+    if (entry.seq !== this.lastSeq + 1) return 'gap';
+    if (!this.projectState.admit(entry.payload)) this.projectState.apply(entry.payload, entry.ts);
+    this.deliver(this.streamEntryOf(entry));
+    return 'ingested';
+  }
+
+  private streamEntryOf(entry: SharedEntry): StreamEntry {
+    const { seq, ts, payload } = entry;
+    const serialised = entry.data === undefined ? encodeEnvelope({ seq, ts, data: payload }) : `{"seq":${seq},"ts":${ts},"data":${entry.data}}`;
+    return { seq, ts, channel: channelOf(payload), coalesceKey: coalesceKeyOf(payload), payload, serialised };
+  }
+
+  private wakeWaiters(): void {
+    if (!this.ready) return;
+    const due = this.waiters.filter((waiter) => waiter.seq <= this.lastSeq);
+    if (due.length === 0) return;
+    this.waiters = this.waiters.filter((waiter) => waiter.seq > this.lastSeq);
+    for (const waiter of due) waiter.resolve();
   }
 
   private currentSnapshot(): RoomSnapshot {

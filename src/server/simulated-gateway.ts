@@ -72,7 +72,10 @@ export function createSimulatedGateway(settings: SimulationSettings | undefined,
   // Until a project is fed over HTTP, whatever its room holds came from a simulation: a real publisher's first run replaces it.
   const publishTarget = {
     publishAll: (projectId: string, payloads: readonly Payload[]) =>
-      gateway.publishAll(projectId, payloads, { startOver: !fedOverHttp.has(projectId) }),
+      // A shared project is fed by other gateways' publishers too: it never starts over here.
+      gateway.isShared
+        ? gateway.submit(projectId, payloads)
+        : gateway.publishAll(projectId, payloads, { startOver: !fedOverHttp.has(projectId) }),
   };
   const publishEndpoint = createPublishEndpoint(publishTarget, {
     maxBodyBytes: options.maxPublishBytes,

@@ -1,6 +1,6 @@
 /**
  * The standalone server behind `npm start`: the built app from `dist/`,
- * `GET /healthz`, the gateway on `/ws`, the HTTP publish endpoint, and a
+ * `GET /healthz`, `GET /metrics` (Prometheus), the gateway on `/ws`, the HTTP publish endpoint, and a
  * simulated mesh for each project a viewer watches (unless disabled); see
  * simulated-gateway.ts for how simulations and real publishers share projects.
  */
@@ -12,6 +12,9 @@ import { GATEWAY_DEFAULTS, type Gateway } from './gateway.ts';
 import { pathnameOf, rejectUpgrade, sendJson } from './http/http-helpers.ts';
 import type { PublishEndpoint } from './http/publish-endpoint.ts';
 import { createStaticFiles } from './http/static-files.ts';
+import { log } from './log.ts';
+import { GatewayMetrics, type GatewayMetricsOptions } from './metrics/gateway-metrics.ts';
+import { PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.ts';
 import { createSimulatedGateway, type SimulatedGatewayOptions } from './simulated-gateway.ts';
 import type { SimulationRegistry } from './simulator/run.ts';
 
@@ -26,6 +29,8 @@ export interface StandaloneServerOptions {
   simulations?: SimulatedGatewayOptions['simulations'];
   /** Largest publish body. Default 1 MiB. */
   maxPublishBytes?: number;
+  /** How `/metrics` samples its rates; the scheduler defaults to the gateway's. */
+  metrics?: GatewayMetricsOptions;
 }
 
 /** The server, its gateway and its parts, for main.ts and tests. */
@@ -34,6 +39,8 @@ export interface StandaloneServer {
   readonly gateway: Gateway;
   readonly simulations: SimulationRegistry | null;
   readonly publishEndpoint: PublishEndpoint;
+  /** What `GET /metrics` renders. */
+  readonly metrics: GatewayMetrics;
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Stops the simulators, closes the gateway (1001 to every client) and the HTTP server. Idempotent. */
   close(): Promise<void>;
@@ -50,16 +57,23 @@ export function createStandaloneServer(options: StandaloneServerOptions = {}): S
   const startedAt = Date.now();
   const wsPath = options.gateway?.path ?? GATEWAY_DEFAULTS.path;
   const simulated = createSimulatedGateway(options.simulation, {
-    gateway: options.gateway,
-    simulations: options.simulations,
+    gateway: { onError: (error, context) => log.error('gateway error', { context, error }), ...options.gateway },
+    simulations: { onError: (error) => log.error('simulation stopped', { error }), ...options.simulations },
     maxPublishBytes: options.maxPublishBytes,
   });
   const { gateway, simulations, publishEndpoint } = simulated;
+  const metrics = new GatewayMetrics(
+    { gateway, publishEndpoint, simulations },
+    { scheduler: options.gateway?.scheduler, ...options.metrics },
+  );
   const serveStatic = createStaticFiles(options.distDir ?? DEFAULT_DIST_DIR);
+  let closing: Promise<void> | null = null;
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = pathnameOf(req.url);
     if (pathname === '/healthz') {
+      // A load balancer stops sending clients here as soon as the shutdown begins.
+      if (closing) return sendJson(res, 503, { status: 'closing' });
       return sendJson(res, 200, {
         status: 'ok',
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
@@ -68,6 +82,7 @@ export function createStandaloneServer(options: StandaloneServerOptions = {}): S
         simulations: simulations?.size ?? 0,
       });
     }
+    if (pathname === '/metrics') return serveMetrics(req, res, metrics);
     if (publishEndpoint.handle(req, res)) return;
     if (await serveStatic(req, res)) return;
     if (pathname === '/' || pathname === '/index.html') {
@@ -80,7 +95,7 @@ export function createStandaloneServer(options: StandaloneServerOptions = {}): S
 
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
-      console.error('[meshwatch] request failed:', error);
+      log.error('request failed', { method: req.method, path: pathnameOf(req.url), error });
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
     });
@@ -91,12 +106,12 @@ export function createStandaloneServer(options: StandaloneServerOptions = {}): S
     if (pathnameOf(req.url) !== wsPath) rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
   });
 
-  let closing: Promise<void> | null = null;
   return {
     server,
     gateway,
     simulations,
     publishEndpoint,
+    metrics,
     listen(port, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -109,6 +124,7 @@ export function createStandaloneServer(options: StandaloneServerOptions = {}): S
     close() {
       closing ??= (async () => {
         await simulated.close();
+        metrics.close();
         await new Promise<void>((resolve) => {
           // A keep-alive connection whose last response is still finishing is not idle yet when
           // `close` is called, and would then hold it open until the client drops it (seconds).
@@ -126,4 +142,16 @@ export function createStandaloneServer(options: StandaloneServerOptions = {}): S
       return closing;
     },
   };
+}
+
+/** `GET /metrics`: the exposition, never cached. */
+function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: GatewayMetrics): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'use GET' }, { allow: 'GET, HEAD' });
+  const body = metrics.render();
+  res.writeHead(200, {
+    'content-type': PROMETHEUS_CONTENT_TYPE,
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }

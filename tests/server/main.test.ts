@@ -85,7 +85,7 @@ describe('npm start (src/server/main.ts)', () => {
   it('refuses to start with exit status 2 on bad token auth settings, saying what is wrong', async () => {
     const main = startMain({ MESHWATCH_JWT_SECRET: 'too short' });
     expect(await main.exit).toBe(2);
-    expect(main.output()).toMatch(/^meshwatch: MESHWATCH_JWT_SECRET is 9 bytes/m);
+    expect(main.output()).toMatch(/^meshwatch serve: MESHWATCH_JWT_SECRET is 9 bytes/m);
     expect(main.output()).not.toContain('listening on http');
   });
 

@@ -37,14 +37,22 @@ describe('POST /api/projects/:id/publish with token auth', () => {
   });
 
   it('answers 403 for a token that does not allow the project, and 404 for an unknown project', async () => {
-    const token = await mintToken(SECRET, { sub: 'ci', projects: ['prod'] });
+    const token = await mintToken(SECRET, { sub: 'ci', projects: ['prod'], publish: true });
     expect((await publish('shop', token)).status).toBe(403);
-    const any = await mintToken(SECRET, { sub: 'ci', projects: '*' });
+    const any = await mintToken(SECRET, { sub: 'ci', projects: '*', publish: true });
     expect((await publish('nope', any)).status).toBe(404);
   });
 
+  it('answers 403 for a viewer\'s token: feeding a project takes the publish claim', async () => {
+    const viewer = await mintToken(SECRET, { sub: 'alice', projects: ['shop'] });
+    const res = await publish('shop', viewer);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toContain('not publish');
+    expect(app.gateway.room('shop')?.seq ?? 0).toBe(0);
+  });
+
   it('publishes with a token that allows the project', async () => {
-    const token = await mintToken(SECRET, { sub: 'ci', projects: ['shop'] });
+    const token = await mintToken(SECRET, { sub: 'ci', projects: ['shop'], publish: true });
     const res = await publish('shop', token);
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 1, seq: 1 });

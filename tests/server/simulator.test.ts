@@ -185,3 +185,26 @@ describe('simulator', () => {
     expect(sim.time).toBe(1_623);
   });
 });
+
+describe('chaos', () => {
+  /** Incident events (a degraded edge, a crash, scaling) over `minutes` of simulated time. */
+  function incidents(chaos: number | undefined, minutes: number): number {
+    const sim = new CrawlSimulator({ seed: 'chaos', size: 30, ratePerSecond: 100, chaos });
+    sim.initial();
+    let count = 0;
+    for (let s = 0; s < minutes * 60; s++) {
+      for (const payload of sim.step(1_000)) {
+        if (payload.type === 'event' && /degraded|crashed|scal/i.test(payload.message)) count++;
+      }
+    }
+    return count;
+  }
+
+  it('is the designed mesh at 1 (the default), none at 0, several times as many incidents at 4', () => {
+    const designed = incidents(undefined, 10);
+    expect(incidents(1, 10)).toBe(designed);
+    expect(designed).toBeGreaterThan(0);
+    expect(incidents(0, 10)).toBe(0);
+    expect(incidents(4, 10)).toBeGreaterThan(designed * 2);
+  });
+});

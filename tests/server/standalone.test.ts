@@ -64,7 +64,7 @@ describe('standalone server', () => {
     it('accepts one valid payload with 202 and the seq it got', async () => {
       const res = await publish('prod', JSON.stringify(node));
       expect(res.status).toBe(202);
-      expect(await res.json()).toEqual({ accepted: 1, refused: 0, seq: 1 });
+      expect(await res.json()).toEqual({ accepted: 1, refused: 0, seq: 1, errors: [] });
     });
 
     it('accepts an array of payloads, and they reach a connected client in order', async () => {
@@ -78,31 +78,38 @@ describe('standalone server', () => {
       ];
       const res = await publish('prod', JSON.stringify(payloads));
       expect(res.status).toBe(202);
-      expect(await res.json()).toEqual({ accepted: 3, refused: 0, seq: 3 });
+      expect(await res.json()).toEqual({ accepted: 3, refused: 0, seq: 3, errors: [] });
       await waitFor(() => client.envelopes.length === 3, 'published payloads');
       expect(client.envelopes.map((e) => e.data)).toEqual(payloads);
       expectContiguous(client.envelopes.map((e) => e.seq), 1);
     });
 
     it.each([
-      { name: 'not JSON', body: '{"type":', error: 'body is not JSON' },
-      { name: 'an unknown payload type', body: JSON.stringify({ type: 'reboot' }), error: 'invalid payload' },
-      { name: 'a payload with an out-of-range field', body: JSON.stringify({ type: 'edge-stats', id: 'e', stats: { rps: 1, errorRate: 2, p95Ms: 1 } }), error: 'invalid payload' },
-      { name: 'an empty array', body: '[]', error: 'no payloads' },
-      { name: 'an array with one bad payload among good ones', body: JSON.stringify([node, { type: 'event' }]), error: 'invalid payload' },
-    ])('rejects $name with 400, a JSON error, and publishes nothing', async ({ body, error }) => {
+      { name: 'not JSON', body: '{"type":', error: 'body is not JSON', refused: 0 },
+      { name: 'an empty body', body: '', error: 'empty body', refused: 0 },
+      { name: 'an unknown payload type', body: JSON.stringify({ type: 'reboot' }), error: 'no valid payloads', refused: 1 },
+      { name: 'a payload with an out-of-range field', body: JSON.stringify({ type: 'edge-stats', id: 'e', stats: { rps: 1, errorRate: 2, p95Ms: 1 } }), error: 'no valid payloads', refused: 1 },
+      { name: 'an empty array', body: '[]', error: 'no payloads', refused: 0 },
+      { name: 'an array of which no payload is valid', body: JSON.stringify([{ type: 'event' }, 42]), error: 'no valid payloads', refused: 2 },
+    ])('rejects $name with 400, a JSON error, and publishes nothing', async ({ body, error, refused }) => {
       const res = await publish('prod', body);
       expect(res.status).toBe(400);
       expect((await res.json()).error).toBe(error);
       expect(app.gateway.room('prod')).toBeUndefined();
-      expect(app.publishEndpoint.stats()).toEqual({ accepted: 0, rejected: 1, originsRefused: 0 });
+      expect(app.publishEndpoint.stats()).toEqual({ accepted: 0, rejected: 1, messagesRefused: refused, originsRefused: 0 });
     });
 
-    it('says which payload of an array is invalid', async () => {
+    it('publishes the valid payloads of an array and says which ones it refused', async () => {
       const res = await publish('prod', JSON.stringify([node, node, { type: 'event', severity: 'loud', message: 'x' }]));
+      expect(res.status).toBe(202);
       const body = await res.json();
-      expect(body.index).toBe(2);
-      expect(body.issues[0].path).toBe('severity');
+      expect(body).toMatchObject({ accepted: 2, refused: 1, seq: 2 });
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors[0]).toMatchObject({ index: 2, error: 'invalid payload' });
+      expect(body.errors[0]).not.toHaveProperty('line');
+      expect(body.errors[0].issues[0].path).toBe('severity');
+      expect(app.gateway.room('prod')!.seq).toBe(2);
+      expect(app.publishEndpoint.stats()).toEqual({ accepted: 2, rejected: 0, messagesRefused: 1, originsRefused: 0 });
     });
 
     it('rejects a body over 1 MiB with 413, by its declared length', async () => {
@@ -133,11 +140,11 @@ describe('standalone server', () => {
       expect(app.gateway.room('prod')!.seq).toBe(0);
 
       const res = await publish('prod', JSON.stringify(tooMany.slice(0, 3)));
-      expect(await res.json()).toEqual({ accepted: 3, refused: 0, seq: 3 });
+      expect(await res.json()).toEqual({ accepted: 3, refused: 0, seq: 3, errors: [] });
       await waitFor(() => client.envelopes.length === 3, 'the accepted request');
       // Nothing of the refused request came first.
       expect(client.envelopes.map((e) => e.data)).toEqual(tooMany.slice(0, 3));
-      expect(app.publishEndpoint.stats()).toEqual({ accepted: 3, rejected: 1, originsRefused: 0 });
+      expect(app.publishEndpoint.stats()).toEqual({ accepted: 3, rejected: 1, messagesRefused: 4, originsRefused: 0 });
     });
 
     it('refuses a request over a cap for a project not yet open without opening it', async () => {
@@ -157,6 +164,7 @@ describe('standalone server', () => {
       await app.gateway.close();
       const res = await publish('prod', JSON.stringify([node, node]));
       expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
       expect(await res.json()).toMatchObject({ code: 'gateway-closed' });
       expect(app.publishEndpoint.stats()).toMatchObject({ accepted: 0, rejected: 1 });
     });

@@ -1,26 +1,61 @@
 /**
  * `POST /api/projects/:id/publish`: how a real mesh feeds the gateway over
- * plain HTTP. The body is one payload or an array of them, validated with the
- * protocol's `Payload` schema and checked as a whole against the project's
- * topology caps; all of it is published, or none of it.
+ * plain HTTP. The body is one payload, a JSON array of payloads, or NDJSON
+ * (one payload per line, blank lines skipped; `content-type:
+ * application/x-ndjson`, or guessed when the body is several JSON values on
+ * separate lines). Each message is validated on its own with the protocol's
+ * `Payload` schema: one bad message costs only itself, so a publisher's batch
+ * is not lost to one bad line. The valid ones are published in order, as one
+ * run checked against the project's topology caps: all of them, or none.
  *
- *   202 {accepted, refused: 0, seq}   published; `seq` is the last one stamped
- *   400 {error, ...}                  not JSON, or a payload fails validation (counted)
+ *   202 {accepted, refused, seq, errors}   the valid messages published; `seq` is the last one stamped;
+ *                                          `errors` lists the refused ones (the first 100; `refused` counts all)
+ *   400 {error, accepted: 0, refused, seq: null, errors}   no message is valid (counted)
+ *   400 {error}                       empty body, `[]`, not JSON at all, or a bad project id (counted)
  *   401 {error}                       token auth is on and `Authorization: Bearer <jwt>` is missing, invalid or expired (counted)
  *   403 {error}                       sent by a page of another site, or the token does not allow the project (counted)
  *   404 {error}                       the project is not one the gateway knows (MESHWATCH_PROJECTS; counted)
- *   405                               not a POST
- *   413                               body over `maxBodyBytes` (counted)
- *   422 {error, code, index}          the payloads would pass a topology cap; none published (counted)
- *   503 {error, code}                 the gateway is closing or holds too many watched projects (counted)
+ *   405 {error}                       not a POST
+ *   413 {error}                       body over `maxBodyBytes` (counted)
+ *   422 {error, code, index}          the valid messages would pass a topology cap; none published;
+ *                                     `index` is the offending message's position in the body (counted)
+ *   503 {error, code}                 the gateway is closing, holds too many watched projects, or its
+ *                                     store is unavailable (`code: 'unavailable'`); with `retry-after` (counted)
+ *
+ * An entry of `errors` is `{index, line?, error, issues}`: `index` the
+ * message's 0-based position among the body's messages, `line` its 1-based
+ * line (NDJSON only), `error` 'not JSON' or 'invalid payload', `issues` up to
+ * five `{path, message}` from the schema.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FRAME_LIMITS } from '../../protocol/frames.ts';
 import { ProjectId } from '../../protocol/mesh.ts';
 import { Payload } from '../../protocol/messages.ts';
-import type { Gateway } from '../gateway.ts';
+import type { PublishAllOutcome } from '../room.ts';
 import { noop, pathnameOf, sendJson } from './http-helpers.ts';
+import { log } from '../log.ts';
 import { createOriginPolicy } from './origin.ts';
+import { parsePublishBody, type BodyMessage } from './publish-body.ts';
+
+/**
+ * What the endpoint publishes through: the gateway's `publishAll`, or one
+ * that answers later (a gateway sharing projects through Redis must ask it
+ * for the seqs). A rejected promise is answered 503 `unavailable`.
+ */
+export interface PublishTarget {
+  publishAll(projectId: string, payloads: readonly Payload[]): PublishAllOutcome | Promise<PublishAllOutcome>;
+}
+
+/** One refused message of a request, as the response lists it. */
+export interface PublishMessageError {
+  /** 0-based position among the body's messages (blank NDJSON lines are not messages). */
+  index: number;
+  /** 1-based line of the body, for NDJSON. */
+  line?: number;
+  error: 'not JSON' | 'invalid payload';
+  /** The schema's first few complaints; none for a line that is not JSON. */
+  issues: { path: string; message: string }[];
+}
 
 /** Options of `createPublishEndpoint`. */
 export interface PublishEndpointOptions {
@@ -29,8 +64,9 @@ export interface PublishEndpointOptions {
   /**
    * Called with the project id once a request's payloads are published, e.g.
    * to stop a simulator feeding it (a real publisher has taken the project
-   * over). Nothing else runs in between, so a simulator stopped here never
-   * interleaves its payloads with the request's.
+   * over). When `publishAll` answers synchronously, nothing else runs in
+   * between, so a simulator stopped here never interleaves its payloads with
+   * the request's.
    */
   onPublish?: (projectId: string) => void;
   /** Origins allowed besides same-origin and loopback pages, as for the gateway (`GatewayOptions.allowedOrigins`). */
@@ -52,8 +88,10 @@ const STATUS_OF_CLOSE_CODE: Record<number, number> = { 4401: 401, 4403: 403, 440
 export interface PublishEndpointStats {
   /** Payloads published. */
   accepted: number;
-  /** Requests turned away: invalid, too large, or refused by the gateway (a cap, too many projects, closing). */
+  /** Requests turned away: unreadable, none of their messages valid, too large, or refused by the gateway (a cap, too many projects, closing). */
   rejected: number;
+  /** Messages not published: each invalid one, and every message of a request the gateway refused. */
+  messagesRefused: number;
   /** Requests from a page of another site, answered 403. */
   originsRefused: number;
 }
@@ -68,46 +106,102 @@ export interface PublishEndpoint {
 const ROUTE = /^\/api\/projects\/([^/]+)\/publish\/?$/;
 /** A client still uploading a too-large body is read (and dropped) this far, so it can see its 413; past it, cut off. */
 const DRAIN_FACTOR = 8;
+/** Refused messages listed in a response; `refused` counts them all. Keeps a body of 10,000 bad lines from echoing back megabytes. */
+export const MAX_LISTED_ERRORS = 100;
+/** Schema issues listed per message. */
+const MAX_ISSUES = 5;
+/** A path segment is a key of the publisher's JSON: a hostile one is cut, not echoed whole. */
+const MAX_PATH_SEGMENT = 64;
+/** Seconds a publisher is asked to wait after a 503: the gateway may be restarting or shedding projects. */
+const RETRY_AFTER_S = '1';
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): PublishMessageError['issues'] {
+  return error.issues.slice(0, MAX_ISSUES).map((issue) => ({
+    path: issue.path.map((segment) => String(segment).slice(0, MAX_PATH_SEGMENT)).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** The payload of `message`, or why it is refused. */
+function validate(message: BodyMessage, index: number): { ok: true; payload: Payload } | { ok: false; error: PublishMessageError } {
+  const line = message.line === undefined ? {} : { line: message.line };
+  if (!message.ok) return { ok: false, error: { index, ...line, error: 'not JSON', issues: [] } };
+  const parsed = Payload.safeParse(message.value);
+  if (parsed.success) return { ok: true, payload: parsed.data };
+  return { ok: false, error: { index, ...line, error: 'invalid payload', issues: issuesOf(parsed.error) } };
+}
 
 /** The publish endpoint for `gateway`; mount it by calling `handle` first in a request handler or middleware. */
-export function createPublishEndpoint(gateway: Pick<Gateway, 'publishAll'>, options: PublishEndpointOptions = {}): PublishEndpoint {
+export function createPublishEndpoint(gateway: PublishTarget, options: PublishEndpointOptions = {}): PublishEndpoint {
   const maxBodyBytes = options.maxBodyBytes ?? FRAME_LIMITS.maxClientFrameBytes;
   const originPolicy = createOriginPolicy(options.allowedOrigins, { allowedHosts: options.allowedHosts });
-  const counts: PublishEndpointStats = { accepted: 0, rejected: 0, originsRefused: 0 };
+  const counts: PublishEndpointStats = { accepted: 0, rejected: 0, messagesRefused: 0, originsRefused: 0 };
 
   const reject = (res: ServerResponse, status: number, body: Record<string, unknown>, headers?: Record<string, string>) => {
     counts.rejected++;
     sendJson(res, status, body, headers);
   };
 
-  const publish = (res: ServerResponse, projectId: string, text: string) => {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return reject(res, 400, { error: 'body is not JSON' });
-    }
-    const items = Array.isArray(body) ? body : [body];
-    if (items.length === 0) return reject(res, 400, { error: 'no payloads' });
-    const payloads: Payload[] = [];
-    for (let index = 0; index < items.length; index++) {
-      const parsed = Payload.safeParse(items[index]);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.slice(0, 5).map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-        return reject(res, 400, { error: 'invalid payload', index, issues });
+  const publish = (res: ServerResponse, projectId: string, text: string, contentType: string | undefined) => {
+    const body = parsePublishBody(text, contentType);
+    if (!body.ok) return reject(res, 400, { error: body.error });
+    const valid: Payload[] = [];
+    /** Where each valid payload sits among the body's messages, to name a capped one by its own index. */
+    const positions: number[] = [];
+    const errors: PublishMessageError[] = [];
+    let refused = 0;
+    body.messages.forEach((message, index) => {
+      const result = validate(message, index);
+      if (result.ok) {
+        valid.push(result.payload);
+        positions.push(index);
+        return;
       }
-      payloads.push(parsed.data);
+      refused++;
+      if (errors.length < MAX_LISTED_ERRORS) errors.push(result.error);
+    });
+    if (valid.length === 0) {
+      counts.messagesRefused += refused;
+      return reject(res, 400, { error: 'no valid payloads', accepted: 0, refused, seq: null, errors });
     }
-    const outcome = gateway.publishAll(projectId, payloads);
-    if (!outcome.ok) {
-      // A cap is the request's fault (422); a closing or full gateway is not, and may pass (503).
-      const status = outcome.code === 'node-limit' || outcome.code === 'edge-limit' ? 422 : 503;
-      const { code, reason, index } = outcome;
-      return reject(res, status, { error: reason, code, ...(index === undefined ? {} : { index }) });
-    }
-    counts.accepted += outcome.count;
-    options.onPublish?.(projectId);
-    sendJson(res, 202, { accepted: outcome.count, refused: 0, seq: outcome.seq });
+
+    const settle = (outcome: PublishAllOutcome) => {
+      if (!outcome.ok) {
+        counts.messagesRefused += body.messages.length;
+        const { code, reason, index } = outcome;
+        // A cap is the request's fault (422); a closing or full gateway is not, and may pass (503).
+        if (code === 'node-limit' || code === 'edge-limit') {
+          return reject(res, 422, { error: reason, code, ...(index === undefined ? {} : { index: positions[index] ?? index }) });
+        }
+        return reject(res, 503, { error: reason, code }, { 'retry-after': RETRY_AFTER_S });
+      }
+      counts.accepted += outcome.count;
+      counts.messagesRefused += refused;
+      options.onPublish?.(projectId);
+      sendJson(res, 202, { accepted: outcome.count, refused, seq: outcome.seq, errors });
+    };
+    const outcome = gateway.publishAll(projectId, valid);
+    // A synchronous outcome is settled at once: nothing (a simulator's tick) runs between publish and `onPublish`.
+    if (!isPromise(outcome)) return settle(outcome);
+    outcome.then(
+      (settled) => {
+        try {
+          settle(settled);
+        } catch (error) {
+          log.error('publish failed', { error });
+          sendJson(res, 500, { error: 'internal error' });
+        }
+      },
+      (error: unknown) => {
+        counts.messagesRefused += body.messages.length;
+        log.error('publish: gateway unavailable', { error });
+        reject(res, 503, { error: 'gateway unavailable', code: 'unavailable' }, { 'retry-after': RETRY_AFTER_S });
+      },
+    );
   };
 
   const receive = (req: IncomingMessage, res: ServerResponse, projectId: string) => {
@@ -135,9 +229,9 @@ export function createPublishEndpoint(gateway: Pick<Gateway, 'publishAll'>, opti
     req.on('end', () => {
       if (overflowed) return;
       try {
-        publish(res, projectId, Buffer.concat(chunks).toString('utf8'));
+        publish(res, projectId, Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
       } catch (error) {
-        console.error('[meshwatch publish] failed:', error);
+        log.error('publish failed', { error });
         sendJson(res, 500, { error: 'internal error' });
       }
     });

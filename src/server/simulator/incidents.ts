@@ -25,13 +25,21 @@ export class Incidents {
     private readonly emit: (payload: Payload) => void,
     /** For the autoscaler's reason. */
     private readonly queueDepth: () => number,
+    /** How often incidents come: 1 as designed, 2 twice as often, 0 never. */
+    private readonly chaos = 1,
   ) {}
 
   /** Schedules the first incident of each kind; a fresh dashboard soon shows something happening. */
   start(): void {
-    this.timeline.schedule(this.random.between(4_000, 10_000), () => this.degradeEdge());
-    this.timeline.schedule(this.random.between(12_000, 25_000), () => this.crashFetcher());
-    this.timeline.schedule(this.random.between(40_000, 90_000), () => this.autoscale());
+    if (!(this.chaos > 0)) return;
+    this.timeline.schedule(this.untilNext(4_000, 10_000), () => this.degradeEdge());
+    this.timeline.schedule(this.untilNext(12_000, 25_000), () => this.crashFetcher());
+    this.timeline.schedule(this.untilNext(40_000, 90_000), () => this.autoscale());
+  }
+
+  /** The wait before the next incident of a kind: its designed range, shortened by `chaos`. */
+  private untilNext(min: number, max: number): number {
+    return this.random.between(min, max) / this.chaos;
   }
 
   // ── an edge's latency and errors climb for a while ──────────────────────
@@ -56,7 +64,7 @@ export class Incidents {
       const id = edge.edge.id;
       this.timeline.schedule(this.random.between(20_000, 60_000), () => this.recoverEdge(id));
     }
-    this.timeline.schedule(this.random.between(30_000, 80_000), () => this.degradeEdge());
+    this.timeline.schedule(this.untilNext(30_000, 80_000), () => this.degradeEdge());
   }
 
   private recoverEdge(id: string): void {
@@ -134,7 +142,7 @@ export class Incidents {
   }
 
   private scheduleNextCrash(): void {
-    this.timeline.schedule(this.random.between(45_000, 120_000), () => this.crashFetcher());
+    this.timeline.schedule(this.untilNext(45_000, 120_000), () => this.crashFetcher());
   }
 
   // ── the autoscaler adds a fetcher, or removes one it added ──────────────
@@ -145,7 +153,7 @@ export class Incidents {
     const canGrow = extras.length < MAX_EXTRA_FETCHERS;
     if (canGrow && (!victim || this.random.chance(0.5))) this.scaleUp();
     else if (victim) this.scaleDown(victim);
-    this.timeline.schedule(this.random.between(60_000, 150_000), () => this.autoscale());
+    this.timeline.schedule(this.untilNext(60_000, 150_000), () => this.autoscale());
   }
 
   private scaleUp(): void {

@@ -34,6 +34,8 @@ export interface SimulatorOptions {
    * chart points. A function is called once, here. Default 0.
    */
   now?: number | (() => number);
+  /** How often incidents (degraded edges, crashes, scaling) come: 1 as designed, 3 three times as often, 0 never. Default 1. */
+  chaos?: number;
 }
 
 /** Defaults of SimulatorOptions: a lively but readable mesh of about 30 nodes. */
@@ -69,7 +71,8 @@ export class CrawlSimulator {
     this.core = new CoreSeries(this.mesh, this.random, this.emit);
     this.crawl = new CrawlRun(this.mesh, this.random, this.timeline, this.emit);
     this.timeline.schedule(TICK_MS, () => this.tick());
-    new Incidents(this.mesh, this.timeline, this.random, this.emit, () => this.core.queueDepth).start();
+    const chaos = Math.min(100, Math.max(0, finiteOr(options.chaos, 1)));
+    new Incidents(this.mesh, this.timeline, this.random, this.emit, () => this.core.queueDepth, chaos).start();
   }
 
   /** Simulated time now, in ms. */
