@@ -388,7 +388,9 @@ export class Gateway {
     const refusal = against?.admitAll(payloads);
     if (refusal) return { ok: false, ...refusal };
     try {
-      const { last } = await shared.append(projectId, payloads, { startOver });
+      // What this gateway holds is the floor of the new seqs: a counter in Redis that went back must not reuse them.
+      const floor = !startOver && room.isReady ? { epoch: room.epoch, seq: room.seq } : undefined;
+      const { last } = await shared.append(projectId, payloads, { startOver, ...(floor ? { floor } : {}) });
       this.rooms.touch(room);
       return { ok: true, count: payloads.length, seq: last };
     } catch (error) {

@@ -357,7 +357,7 @@ describe('gateway metrics', () => {
   });
 
   it('adds the shared streams\' counters only on a gateway that shares its projects through Redis', () => {
-    const shared = { appended: 12, ingested: 40, loads: 2, incompleteLoads: 1, snapshotsWritten: 3, errors: 0, following: 2 };
+    const shared = { appended: 12, ingested: 40, loads: 2, incompleteLoads: 1, snapshotsWritten: 3, errors: 0, unreadable: 0, regressions: 1, following: 2 };
     const render = (stats: GatewayStats) =>
       parseExposition(new GatewayMetrics({ gateway: { stats: () => stats, connectionBufferedBytes: () => [] } }, { scheduler: new ManualScheduler(), processMetrics: false }).render());
     const local = render(fakeStats());

@@ -62,11 +62,12 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
   const command = COMMANDS.find((candidate) => candidate.spec.name === name);
   try {
     if (!command) throw new CliError(`unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}`, EXIT.usage);
-    const { values, positionals } = parseFlags(command.spec.flags, rest);
-    if (values.help) {
+    // Before the flags are parsed: help must work whatever else is wrong (a bad variable in the environment).
+    if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(helpText(command.spec));
       return EXIT.ok;
     }
+    const { values, positionals } = parseFlags(command.spec.flags, rest);
     return await command.run(values, positionals);
   } catch (error) {
     if (error instanceof CliError) {

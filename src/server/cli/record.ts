@@ -64,6 +64,13 @@ export async function record(values: FlagValues): Promise<ExitCode> {
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CliError) throw error;
+    // Ctrl-C before the gateway's snapshot came: nothing was recorded, and nothing went wrong.
+    if (stop.signal.aborted && (error as Error | null)?.name === 'AbortError') {
+      progress.done(`record ${project}: stopped before the recording began; nothing written`);
+      return EXIT.ok;
+    }
+    // `meshwatch record -o - | head`: the reader has had enough.
+    if (toStdout && (error as { code?: unknown } | null)?.code === 'EPIPE') return EXIT.ok;
     if (error instanceof RecordError) throw new CliError(error.message, recordErrorExit(error));
     if (isFileError(error)) throw new CliError(`cannot write ${path}: ${(error as Error).message}`, EXIT.cannotCreate);
     throw error;

@@ -102,7 +102,12 @@ export async function serve(values: FlagValues): Promise<ExitCode> {
   const stop = (signal: NodeJS.Signals) =>
     (stopping ??= (async () => {
       log.info(`${signal}: closing the gateway`, { signal });
-      const timeout = new Promise<ExitCode>((resolve) => setTimeout(() => resolve(EXIT.failure), SHUTDOWN_TIMEOUT_MS).unref());
+      const timeout = new Promise<ExitCode>((resolve) =>
+        setTimeout(() => {
+          log.error(`shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting anyway`);
+          resolve(EXIT.failure);
+        }, SHUTDOWN_TIMEOUT_MS).unref(),
+      );
       const closed = closeAll().then(
         () => EXIT.ok as ExitCode,
         (error: unknown) => {

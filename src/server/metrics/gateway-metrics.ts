@@ -155,6 +155,8 @@ function writeShared(out: PrometheusWriter, shared: SharedStreamStats): void {
     .counter('meshwatch_shared_incomplete_loads_total', 'Loads that found the stream trimmed past the latest snapshot (some history lost).', shared.incompleteLoads)
     .counter('meshwatch_shared_snapshots_written_total', 'Snapshots this gateway wrote for other gateways to start from.', shared.snapshotsWritten)
     .counter('meshwatch_shared_errors_total', 'Failed Redis calls (retried or reported).', shared.errors)
+    .counter('meshwatch_shared_unreadable_total', 'Shared stream entries this gateway could not read (shown as a warning event, or skipped).', shared.unreadable)
+    .counter('meshwatch_shared_regressions_total', 'Times a project\'s seq counter in Redis had gone back (a restart from older data) and was raised.', shared.regressions)
     .gauge('meshwatch_shared_projects_followed', 'Projects whose shared stream this gateway reads.', shared.following);
 }
 

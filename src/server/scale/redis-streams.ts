@@ -14,11 +14,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Payload } from '../../protocol/messages.ts';
+import { Payload } from '../../protocol/messages.ts';
 import { SnapshotState } from '../../protocol/frames.ts';
 import { ProjectState } from '../project-state.ts';
 import type { Room, SharedEntry } from '../room.ts';
-import { APPEND_SCRIPT, LOCK_SCRIPT, SNAPSHOT_SCRIPT, projectKeys, type ProjectKeys } from './redis-scripts.ts';
+import { APPEND_SCRIPT, LOCK_SCRIPT, RAISE_SCRIPT, SNAPSHOT_SCRIPT, projectKeys, type ProjectKeys } from './redis-scripts.ts';
 import type { AppendResult, SharedStreams, SharedStreamStats } from './shared-streams.ts';
 
 export interface RedisStreamsOptions {
@@ -71,6 +71,7 @@ type ScriptCommands = {
   mwAppend(...args: (string | number)[]): Promise<[string, number, number, string]>;
   mwLock(...args: (string | number)[]): Promise<number>;
   mwSnapshot(...args: (string | number)[]): Promise<number>;
+  mwRaise(...args: (string | number)[]): Promise<number>;
 };
 
 /** Connects to Redis (both connections ready) before resolving. */
@@ -80,7 +81,8 @@ export async function connectRedisStreams(options: RedisStreamsOptions): Promise
     await streams.connect();
   } catch (error) {
     await streams.close();
-    throw error;
+    // ioredis rejects with "Connection is closed"; the connection's own error says why (ECONNREFUSED, ENOTFOUND...).
+    throw streams.connectionError ?? error;
   }
   return streams;
 }
@@ -95,12 +97,17 @@ export class RedisStreams implements SharedStreams {
   private readonly followers = new Map<string, Follower>();
   private readonly projectOfStream = new Map<string, string>();
   private readonly id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-  private readonly counters = { appended: 0, ingested: 0, loads: 0, incompleteLoads: 0, snapshotsWritten: 0, errors: 0 };
+  private readonly counters = { appended: 0, ingested: 0, loads: 0, incompleteLoads: 0, snapshotsWritten: 0, errors: 0, unreadable: 0, regressions: 0 };
   private wake: (() => void) | null = null;
   private reading = false;
   private closed = false;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private readLoopDone: Promise<void> = Promise.resolve();
+  /** Resolved by `close()`: a read blocked on a Redis that is down must not hold the shutdown. */
+  private closedSignal!: () => void;
+  private readonly closedPromise = new Promise<null>((resolve) => (this.closedSignal = () => resolve(null)));
+  /** The latest error of either connection, for a failed `connect`. */
+  connectionError: Error | null = null;
 
   constructor(options: RedisStreamsOptions) {
     const { url, ...rest } = options;
@@ -110,12 +117,14 @@ export class RedisStreams implements SharedStreams {
       ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
     };
     const common = { lazyConnect: true, connectTimeout: 5_000 } as const;
-    this.command = new Redis(url, { ...common, maxRetriesPerRequest: 3 }) as Redis & ScriptCommands;
+    // An append whose reply was lost must not run again by itself after a reconnect: it would stamp the run twice.
+    this.command = new Redis(url, { ...common, maxRetriesPerRequest: 3, autoResendUnfulfilledCommands: false }) as Redis & ScriptCommands;
     // A blocking read must wait across reconnects rather than fail after a few retries.
     this.reader = new Redis(url, { ...common, maxRetriesPerRequest: null });
     for (const [name, connection] of [['command', this.command], ['reader', this.reader]] as const) {
       // Without a listener an 'error' event would end the process; ioredis reconnects by itself.
       connection.on('error', (error: unknown) => {
+        if (error instanceof Error) this.connectionError = error;
         if (!this.closed) this.fail(error, `${name} connection`);
       });
     }
@@ -123,6 +132,7 @@ export class RedisStreams implements SharedStreams {
     this.command.defineCommand('mwAppend', { numberOfKeys: 4, lua: APPEND_SCRIPT });
     this.command.defineCommand('mwLock', { numberOfKeys: 1, lua: LOCK_SCRIPT });
     this.command.defineCommand('mwSnapshot', { numberOfKeys: 2, lua: SNAPSHOT_SCRIPT });
+    this.command.defineCommand('mwRaise', { numberOfKeys: 2, lua: RAISE_SCRIPT });
   }
 
   async connect(): Promise<void> {
@@ -130,10 +140,11 @@ export class RedisStreams implements SharedStreams {
     await this.learnReaderId();
     this.snapshotTimer = setInterval(() => void this.writeSnapshots(), this.settings.snapshotIntervalMs);
     this.snapshotTimer.unref();
-    this.readLoopDone = this.readLoop();
+    // The loop catches what it can; anything else is reported, never an unhandled rejection that ends the process.
+    this.readLoopDone = this.readLoop().catch((error: unknown) => this.fail(error, 'the shared streams read loop stopped'));
   }
 
-  async append(projectId: string, payloads: readonly Payload[], options: { startOver?: boolean } = {}): Promise<AppendResult> {
+  async append(projectId: string, payloads: readonly Payload[], options: { startOver?: boolean; floor?: { epoch: string; seq: number } } = {}): Promise<AppendResult> {
     if (this.closed) throw new Error('shared streams closed');
     const keys = projectKeys(this.settings.keyPrefix, projectId);
     const { maxEntries, maxAgeMs, keyTtlMs } = this.settings;
@@ -147,6 +158,8 @@ export class RedisStreams implements SharedStreams {
       maxEntries,
       maxAgeMs,
       keyTtlMs,
+      options.floor?.epoch ?? '',
+      options.floor?.seq ?? 0,
       ...payloads.map((payload) => JSON.stringify(payload)),
     );
     this.counters.appended += payloads.length;
@@ -180,6 +193,7 @@ export class RedisStreams implements SharedStreams {
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     this.followers.clear();
     this.wake?.();
+    this.closedSignal();
     this.reader.disconnect();
     await this.readLoopDone;
     await this.command.quit().catch(() => this.command.disconnect());
@@ -210,7 +224,8 @@ export class RedisStreams implements SharedStreams {
     const replayEntries = this.settings.replayEntries;
     const results = await this.command
       .multi()
-      .set(keys.epoch, newEpoch(), 'NX')
+      // With an expiry: a project only ever viewed must not leave a key behind for good.
+      .set(keys.epoch, newEpoch(), 'PX', this.settings.keyTtlMs, 'NX')
       .get(keys.epoch)
       .get(keys.seq)
       .hgetall(keys.snap)
@@ -218,6 +233,7 @@ export class RedisStreams implements SharedStreams {
       .exec();
     if (!results) throw new Error('load transaction aborted');
     for (const [error] of results) if (error) throw error;
+    if (this.isStale(follower)) return true;
     const epoch = results[1]![1] as string;
     const counter = Number(results[2]![1] ?? 0);
     const snap = results[3]![1] as Record<string, string>;
@@ -226,34 +242,47 @@ export class RedisStreams implements SharedStreams {
     const snapshot = snap.epoch === epoch && snap.state ? snapshotOf(snap) : null;
     // What came after the snapshot, read now: it may reach past the transaction's tail, never short of it.
     const after = (await this.command.xrange(keys.stream, snapshot ? `(${snapshot.sid}` : '-', '+')) as RawEntry[];
-    const entries = after.map(parseEntry);
-    if (entries.some((entry) => entry === null || entry.epoch !== epoch)) return false;
+    // Dropped (its room was dropped, or the streams closed) while reading: nothing of it may reach the room.
+    if (this.isStale(follower)) return true;
+    const entries = this.parseAll(after);
+    // Another epoch in the middle: the project started over while it was read; read it again.
+    if (entries.some((entry) => entry.epoch !== epoch)) return false;
 
     let state = snapshot ? ProjectState.fromSnapshot(snapshot.state, room.state.limits) : new ProjectState(room.state.limits);
     let seq = snapshot?.seq ?? 0;
     let lastId = snapshot?.sid ?? '0-0';
     let complete = true;
-    for (const entry of entries as SharedEntryWithId[]) {
-      if (entry.seq <= seq) continue;
-      if (entry.seq !== seq + 1) complete = false;
+    /** An entry after the snapshot with a seq the snapshot already covers: the counter went back (APPEND_SCRIPT). */
+    let regressed = false;
+    for (const entry of entries) {
+      // Stream order is the truth: what comes after the snapshot is newer, whatever seq it was given.
+      if (entry.seq <= seq) regressed = true;
+      else if (entry.seq !== seq + 1) complete = false;
       if (!state.admit(entry.payload)) state.apply(entry.payload, entry.ts);
-      seq = entry.seq;
+      seq = Math.max(seq, entry.seq);
       lastId = entry.id;
+    }
+    if (regressed) {
+      // Later appends must follow the seq this load ends at; the reused seqs cannot be replayed to anyone.
+      await this.command.mwRaise(keys.epoch, keys.seq, epoch, seq);
+      if (this.isStale(follower)) return true;
     }
     if (counter > seq && entries.length === 0) {
       // Seqs were handed out whose messages are gone (trimmed) and no snapshot covers them.
       complete = false;
       seq = counter;
     }
-    if (!complete) {
+    if (!complete || regressed) {
       this.counters.incompleteLoads++;
       if (seq === 0) state = new ProjectState(room.state.limits);
     }
-    const recent = contiguousTail(
-      [...tail.map(parseEntry), ...entries].filter((entry): entry is SharedEntryWithId => entry !== null && entry.epoch === epoch),
-      seq,
-      replayEntries,
-    );
+    const recent = regressed
+      ? []
+      : contiguousTail(
+          [...this.parseAll(tail), ...entries].filter((entry) => entry.epoch === epoch),
+          seq,
+          replayEntries,
+        );
     room.restore(epoch, state, seq, recent);
     follower.lastId = lastId;
     follower.snapshotSeq = snapshot?.seq ?? 0;
@@ -274,7 +303,7 @@ export class RedisStreams implements SharedStreams {
       let result: [string, RawEntry[]][] | null;
       try {
         this.reading = true;
-        result = (await this.reader.xread(
+        const read = this.reader.xread(
           'COUNT',
           READ_COUNT,
           'BLOCK',
@@ -282,7 +311,10 @@ export class RedisStreams implements SharedStreams {
           'STREAMS',
           ...ready.map((follower) => follower.keys.stream),
           ...ready.map((follower) => follower.lastId),
-        )) as [string, RawEntry[]][] | null;
+        ) as Promise<[string, RawEntry[]][] | null>;
+        // A read still pending when the streams close (Redis down) settles later, or never: nobody waits for it.
+        read.catch(() => {});
+        result = await Promise.race([read, this.closedPromise]);
       } catch (error) {
         if (this.closed) break;
         // An unblocked read ends with an error on some versions; anything else is worth a line.
@@ -292,7 +324,13 @@ export class RedisStreams implements SharedStreams {
       } finally {
         this.reading = false;
       }
-      if (result) this.ingest(result);
+      if (result && !this.closed) {
+        try {
+          this.ingest(result);
+        } catch (error) {
+          this.fail(error, 'folding messages of the shared streams');
+        }
+      }
     }
   }
 
@@ -302,16 +340,83 @@ export class RedisStreams implements SharedStreams {
       const follower = projectId === undefined ? undefined : this.followers.get(projectId);
       if (!follower || follower.loading || projectId === undefined) continue;
       for (const raw of raws) {
-        const entry = parseEntry(raw);
-        const outcome = entry ? follower.room.ingest(entry) : 'gap';
+        // A reply to a read issued before a load finished may repeat what the load took: ids only move forward.
+        if (compareIds(raw[0], follower.lastId) <= 0) continue;
+        const entry = this.parse(raw);
+        if (!entry) {
+          follower.lastId = raw[0];
+          continue;
+        }
+        const { room } = follower;
+        const outcome = room.ingest(entry);
         if (outcome === 'gap') {
           void this.load(projectId, follower);
           break;
         }
+        if (outcome === 'duplicate') {
+          // A new stream entry with a seq this gateway already holds: the counter went back (see APPEND_SCRIPT).
+          void this.recoverRegression(projectId, follower, entry.seq);
+          break;
+        }
         follower.lastId = raw[0];
-        if (outcome === 'ingested') this.counters.ingested++;
+        this.counters.ingested++;
       }
     }
+  }
+
+  /** Raises the project's counter past what this gateway holds, then reloads the project from what Redis has. */
+  private async recoverRegression(projectId: string, follower: Follower, seq: number): Promise<void> {
+    const { room, keys } = follower;
+    this.counters.regressions++;
+    this.fail(
+      new Error(`the shared stream of ${projectId} went back to seq ${seq} while this gateway holds ${room.seq} (Redis restarted from older data?): raising its counter and reloading`),
+      'shared stream regression',
+    );
+    try {
+      await this.command.mwRaise(keys.epoch, keys.seq, room.epoch, room.seq);
+    } catch (error) {
+      this.fail(error, `raising the counter of ${projectId}`);
+    }
+    await this.load(projectId, follower);
+  }
+
+  private isStale(follower: Follower): boolean {
+    return this.closed || this.followers.get(follower.room.projectId) !== follower;
+  }
+
+  /** Each entry that can be placed in the sequence (see `parse`), in order. */
+  private parseAll(raws: RawEntry[]): SharedEntryWithId[] {
+    const entries: SharedEntryWithId[] = [];
+    for (const raw of raws) {
+      const entry = this.parse(raw);
+      if (entry) entries.push(entry);
+    }
+    return entries;
+  }
+
+  /**
+   * A stream entry as APPEND_SCRIPT wrote it. A payload this gateway cannot
+   * read (a newer gateway's type in a rolling upgrade, a hand-edited entry)
+   * keeps its seq but becomes a warning event every gateway shows alike, so
+   * the sequence has no hole; an entry without a seq or epoch cannot be placed
+   * at all and is skipped. Both are counted.
+   */
+  private parse(raw: RawEntry): SharedEntryWithId | null {
+    const entry = parseEntry(raw);
+    if (!entry) {
+      this.counters.unreadable++;
+      return null;
+    }
+    if ('unreadable' in entry) {
+      this.counters.unreadable++;
+      const payload: Payload = {
+        type: 'event',
+        severity: 'warn',
+        message: `meshwatch: a shared message could not be read and was skipped (seq ${entry.seq}: ${entry.unreadable})`.slice(0, 2_000),
+      };
+      return { id: entry.id, epoch: entry.epoch, seq: entry.seq, ts: entry.ts, payload };
+    }
+    return entry;
   }
 
   /** Every few seconds, the lock holder of each changed project writes its snapshot for gateways that open it later. */
@@ -365,19 +470,35 @@ export class RedisStreams implements SharedStreams {
 
 type SharedEntryWithId = SharedEntry & { id: string };
 
-/** A stream entry as APPEND_SCRIPT wrote it, or null when it is not one. */
-function parseEntry([id, fields]: RawEntry): SharedEntryWithId | null {
+/**
+ * A stream entry's fields: the entry, or `unreadable` with why when its
+ * payload is not one this version knows, or null when it has no place in the
+ * sequence (no seq or epoch).
+ */
+function parseEntry([id, fields]: RawEntry): SharedEntryWithId | (Omit<SharedEntryWithId, 'payload'> & { unreadable: string }) | null {
   const field: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) field[fields[i]!] = fields[i + 1]!;
   const seq = Number(field.s);
   const ts = Number(field.t);
-  if (field.e === undefined || field.d === undefined || !Number.isInteger(seq) || !Number.isFinite(ts)) return null;
+  if (field.e === undefined || !Number.isSafeInteger(seq) || seq < 1 || !Number.isFinite(ts)) return null;
+  const placed = { id, epoch: field.e, seq, ts };
+  let json: unknown;
   try {
-    // Written only by APPEND_SCRIPT, after a gateway validated the payload: parsed, not validated again.
-    return { id, epoch: field.e, seq, ts, payload: JSON.parse(field.d) as Payload, data: field.d };
+    json = JSON.parse(field.d ?? '');
   } catch {
-    return null;
+    return { ...placed, unreadable: 'not JSON' };
   }
+  // Validated on every gateway: one entry no gateway can fold must not stop them all.
+  const parsed = Payload.safeParse(json);
+  if (!parsed.success) return { ...placed, unreadable: parsed.error.issues[0]?.message ?? 'not a payload' };
+  return { ...placed, payload: parsed.data, data: field.d };
+}
+
+/** Stream ids (`<ms>-<n>`) in order. */
+function compareIds(a: string, b: string): number {
+  const [aMs = 0, aN = 0] = a.split('-').map(Number);
+  const [bMs = 0, bN = 0] = b.split('-').map(Number);
+  return aMs - bMs || aN - bN;
 }
 
 function snapshotOf(snap: Record<string, string>): { seq: number; sid: string; state: SnapshotState } | null {

@@ -30,13 +30,21 @@ export interface SharedStreamStats {
   snapshotsWritten: number;
   /** Failed Redis calls (each retried or reported). */
   errors: number;
+  /** Stream entries this gateway could not read: shown as a warning event in their place, or skipped when they had no seq. */
+  unreadable: number;
+  /** Times a project's counter was found to have gone back (Redis restarted from older data) and was raised. */
+  regressions: number;
   /** Projects this gateway follows. */
   following: number;
 }
 
 export interface SharedStreams {
-  /** Stamps `payloads` in the project's one sequence and fans them out to every gateway, this one included. */
-  append(projectId: string, payloads: readonly Payload[], options?: { startOver?: boolean }): Promise<AppendResult>;
+  /**
+   * Stamps `payloads` in the project's one sequence and fans them out to
+   * every gateway, this one included. `floor`: the epoch and seq this gateway
+   * holds, which the new seqs must follow (a counter that went back is raised).
+   */
+  append(projectId: string, payloads: readonly Payload[], options?: { startOver?: boolean; floor?: { epoch: string; seq: number } }): Promise<AppendResult>;
   /**
    * Starts feeding `room` with the project's shared stream: the room is
    * marked loading, restored from the latest snapshot and the stream, then

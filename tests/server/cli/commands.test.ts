@@ -3,12 +3,14 @@
  * process) against a gateway in this process: help, exit codes that mean
  * something, and simulate → record → replay feeding and reading real projects.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { mintToken } from '../../../src/server/auth.ts';
 import { EXIT } from '../../../src/server/cli/exit-codes.ts';
 import { createStandaloneServer, type StandaloneServer } from '../../../src/server/standalone.ts';
@@ -22,20 +24,24 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `meshwatch <args>` to its end; the environment is the test runner's without meshwatch's own settings. */
-function meshwatch(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/meshwatch.js', ...args], {
-      cwd: root,
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MESHWATCH_'))), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+/** Starts `meshwatch <args>`; the environment is the test runner's without meshwatch's own settings. */
+function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, ['bin/meshwatch.js', ...args], {
+    cwd: root,
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MESHWATCH_'))), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<Run>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+/** Runs `meshwatch <args>` to its end. */
+function meshwatch(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return start(args, env).done;
 }
 
 let open: StandaloneServer;
@@ -101,6 +107,33 @@ describe('meshwatch help and usage', () => {
   });
 });
 
+describe('stopping', () => {
+  it('exits 0 on Ctrl-C while record waits for a gateway that never sends its snapshot, writing nothing', async () => {
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+    await new Promise<void>((resolve) => silent.once('listening', () => resolve()));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const { child, done } = start(['record', '--url', `ws://127.0.0.1:${port}`, '-o', join(dir, 'never.ndjson')]);
+      // The recorder is connected and waiting for its snapshot: interrupt it as a user would.
+      await connected;
+      child.kill('SIGINT');
+      const result = await done;
+      expect(result.code, result.stderr).toBe(EXIT.ok);
+      expect(result.stderr).toContain('stopped before the recording began');
+      expect(result.stderr).not.toContain('AbortError');
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('answers --help even when an environment variable it would parse is bad', async () => {
+    const help = await meshwatch(['simulate', '--help'], { MESHWATCH_SIM_RATE: 'lots' });
+    expect(help.code).toBe(EXIT.ok);
+    expect(help.stdout).toContain('Usage: meshwatch simulate');
+  });
+});
+
 describe('simulate, record and replay against a running gateway', () => {
   it('simulates into a project, records it, and replays the recording into another with the same topology', { timeout: 60_000 }, async () => {
     const simulated = await meshwatch(['simulate', '--url', url, '--project', 'sim', '--size', '24', '--rate', '300', '--duration', '2']);
@@ -139,3 +172,4 @@ describe('simulate, record and replay against a running gateway', () => {
     expect(secured.gateway.room('ok')!.seq).toBeGreaterThan(0);
   });
 });
+
