@@ -87,7 +87,7 @@ export function App() {
               <EventFeed />
             </aside>
             <div className="app-bottom">
-              <ChartPanel />
+              <ChartPanel onShowDashboard={() => changePage('dashboard')} />
               <ProgressPanel />
             </div>
           </main>

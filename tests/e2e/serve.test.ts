@@ -98,8 +98,9 @@ describe.skipIf(!hasChromium)('meshwatch serve in Chromium', () => {
     publisher.upsertNode({ id: 'payments', label: 'Payments', kind: 'api', status: 'healthy' });
     publisher.upsertEdge({ id: 'checkout->payments', source: 'checkout', target: 'payments' });
     publisher.event('checkout deployed', 'info', 'checkout');
+    publisher.point('shop.orders_per_min', 118);
     await publisher.flush();
-    expect(publisher.stats()).toMatchObject({ accepted: 4, refused: 0 });
+    expect(publisher.stats()).toMatchObject({ accepted: 5, refused: 0 });
 
     const { page, errors } = await open(`${origin}/?project=shop`);
     await page.locator('.react-flow__node').nth(1).waitFor({ timeout: 30_000 });
@@ -114,6 +115,12 @@ describe.skipIf(!hasChromium)('meshwatch serve in Chromium', () => {
       .poll(() => page.locator('.react-flow__node .mesh-node[title^="Payments"]').getAttribute('title'), { timeout: 10_000 })
       .toMatch(/· down$/);
     await page.screenshot({ path: `${artifacts}serve-published.png` });
+
+    // Its own series, not the crawler's: the overview points to the dashboard, which draws them.
+    await page.getByRole('button', { name: 'Show it on the Dashboard' }).click();
+    await page.getByRole('figure', { name: 'shop' }).waitFor({ timeout: 10_000 });
+    expect(new URL(page.url()).searchParams.get('page')).toBe('dashboard');
+    await page.screenshot({ path: `${artifacts}serve-published-dashboard.png` });
     expect(errors).toEqual([]);
     await page.close();
   });

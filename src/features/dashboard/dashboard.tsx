@@ -96,7 +96,7 @@ export function Dashboard({ project }: { project: string }) {
     <Panel
       title={
         <>
-          Dashboard <span className="panel__count">{shown.length} panels</span>
+          Dashboard <span className="panel__count">{shown.length === 1 ? '1 panel' : `${shown.length} panels`}</span>
         </>
       }
       actions={toolbar}

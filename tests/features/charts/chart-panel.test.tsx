@@ -31,6 +31,28 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+describe('chart panel for a project with series of its own', () => {
+  it('points to the dashboard instead of the crawler charts when only other series exist, and goes back to the charts when one of them appears', () => {
+    const onShowDashboard = vi.fn();
+    render(<ChartPanel onShowDashboard={onShowDashboard} />);
+    const t = Date.now();
+    feed(point('shop.orders_per_min', t, 118), point('shop:db/latency_ms', t, 12));
+    expect(screen.queryAllByRole('figure')).toHaveLength(0);
+    expect(screen.getByRole('note').textContent).toContain("publishes 2 series of its own, none of the overview's crawler charts");
+    act(() => screen.getByRole('button', { name: 'Show them on the Dashboard' }).click());
+    expect(onShowDashboard).toHaveBeenCalledTimes(1);
+    feed(point('crawl.pages_per_sec', t, 40));
+    expect(screen.getAllByRole('figure')).toHaveLength(CHARTS.length);
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+
+  it('keeps waiting with the crawler charts while no series exists at all', () => {
+    render(<ChartPanel onShowDashboard={() => {}} />);
+    expect(screen.getAllByText('waiting for data')).toHaveLength(CHARTS.length);
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+});
+
 describe('chart panel', () => {
   it('shows "waiting for data" for every chart before any point', () => {
     render(<ChartPanel />);
