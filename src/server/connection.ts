@@ -36,6 +36,7 @@ import type { ResumePoint, Room, RoomJoin, RoomMember, RoomSnapshot } from './ro
 import type { Cancel, Scheduler } from './scheduler.ts';
 import { OutboundQueue } from './stream/outbound-queue.ts';
 import { RateLimiter } from './stream/rate-limiter.ts';
+import type { SharedFrame } from './stream/frame-cache.ts';
 import type { StreamEntry } from './stream/stream-entry.ts';
 import { Subscriptions } from './stream/subscriptions.ts';
 
@@ -373,8 +374,11 @@ export class Connection implements RoomMember {
     const batch = this.queue.take(this.degraded);
     if (!batch) return;
     if (batch.coalesced > 0) this.options.counters.messagesCoalesced += batch.coalesced;
-    if (this.options.mode === 'v1') this.send(encodeBatchFrame(batch.texts, batch.from, batch.to, batch.coalesced), batch.texts.length);
-    else this.sendEach(batch.texts);
+    if (this.options.mode !== 'v1') return void this.sendEach(batch.texts);
+    const build = () => encodeBatchFrame(batch.texts, batch.from, batch.to, batch.coalesced);
+    // A coalesced batch is this connection's own; any other is the frame of every member subscribed alike.
+    if (batch.coalesced > 0 || !this.room) return void this.send(build(), batch.texts.length);
+    this.sendShared(this.room.frames.frameFor(this.subscriptions.signature, batch.from, batch.to, build), batch.texts.length);
   }
 
   /**
@@ -486,6 +490,16 @@ export class Connection implements RoomMember {
     this.socket.send(text);
     this.options.counters.framesSent++;
     this.options.counters.charsSent += text.length;
+    this.options.counters.messagesSent += envelopes;
+    return true;
+  }
+
+  /** `send` for a frame shared with other connections: its UTF-8 bytes, encoded once, sent as a text frame. */
+  private sendShared(frame: SharedFrame, envelopes: number): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN || !this.checkBuffered()) return false;
+    this.socket.send(frame.bytes, { binary: false });
+    this.options.counters.framesSent++;
+    this.options.counters.charsSent += frame.text.length;
     this.options.counters.messagesSent += envelopes;
     return true;
   }

@@ -13,6 +13,7 @@ import { encodeEnvelope } from '../protocol/codec.ts';
 import { floorSnapshotEnvelopes } from './floor-snapshot.ts';
 import { ProjectState, type ProjectStateLimits, type StateRefusal } from './project-state.ts';
 import { REPLAY_DEFAULTS, ReplayBuffer, type ReplayBudget, type ReplayLimits } from './stream/replay-buffer.ts';
+import { FrameCache } from './stream/frame-cache.ts';
 import { channelOf, coalesceKeyOf, type StreamEntry } from './stream/stream-entry.ts';
 
 /** What a room needs from a connection. */
@@ -122,6 +123,8 @@ export class Room {
   private readonly replay: ReplayBuffer;
   /** Snapshot of the latest seq, reused by every join until the next publish. */
   private cached: SnapshotCache | null = null;
+  /** Batch frames its members share (frame-cache.ts). */
+  readonly frames = new FrameCache();
   /** False while a shared room loads its project's state; joins wait (`caughtUp`). */
   private ready = true;
   /** Joins waiting for the room to be ready and to reach a seq. */
@@ -210,6 +213,7 @@ export class Room {
     this.lastSeq = 0;
     this.cached = null;
     this.replay.clear();
+    this.frames.clear();
     // A copy: a member may leave on its snapshot (closed as too slow).
     for (const member of [...this.members]) member.receiveSnapshot(this.currentSnapshot(), 'reset');
   }
@@ -341,6 +345,7 @@ export class Room {
     this.lastSeq = seq;
     this.cached = null;
     this.replay.clear();
+    this.frames.clear();
     for (const entry of recent) this.replay.push(this.streamEntryOf(entry));
     this.ready = true;
     if (hadMembers) {

@@ -131,23 +131,26 @@ function openMeshwatch(url: string, decode: FanoutDecode): Promise<BenchClient> 
     socket.on('open', () => socket.send(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION, channels: BASE_CHANNELS })));
     socket.on('message', (data) => {
       const text = data.toString();
-      const now = Date.now();
-      const counted = inWindow(now);
+      // Timed once decoded, as socket.io-client's events are.
       if (decode === 'validate') {
         const decoded = decodeServerFrame(text);
+        const now = Date.now();
+        const counted = inWindow(now);
         if (counted) tally.rejected += decoded.rejected;
         if (decoded.kind === 'snapshot') joined(decoded.frame.seq);
         else if (decoded.kind === 'messages') {
           if (counted) tally.frames++;
-          if (counted) tally.coalesced += decoded.range?.coalesced ?? 0;
+          tally.coalesced += decoded.range?.coalesced ?? 0;
           for (const envelope of decoded.messages) receive(client, envelope.seq, envelope.ts, now, counted);
         }
         return;
       }
       const frame = JSON.parse(text) as { type?: string; seq?: number; coalesced?: number; messages?: Array<{ seq: number; ts: number }> };
+      const now = Date.now();
+      const counted = inWindow(now);
       if (frame.type === 'batch') {
         if (counted) tally.frames++;
-        if (counted) tally.coalesced += frame.coalesced ?? 0;
+        tally.coalesced += frame.coalesced ?? 0;
         for (const envelope of frame.messages ?? []) receive(client, envelope.seq, envelope.ts, now, counted);
       } else if (frame.type === 'snapshot') {
         joined(frame.seq ?? 0);

@@ -40,7 +40,7 @@ export type WorkerMessage =
   | { type: 'progress'; minSeq: number }
   | { type: 'report'; report: ClientReport };
 
-/** What a worker's clients received in the measured window (gaps, duplicates and lost clients: since they joined). */
+/** What a worker's clients received in the measured window (gaps, duplicates, coalesced and lost clients: since they joined). */
 export interface ClientReport {
   /** Envelopes received, summed over the worker's clients (duplicates excluded). */
   delivered: number;

@@ -190,9 +190,10 @@ export interface CaseResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** From the clients joining to the end of the measurement. */
-  gaps: number;
+  /** From the clients joining to the end of the measurement: seqs skipped, less those the gateway said it coalesced. */
+  missing: number;
   duplicates: number;
+  /** Coalesced stats the clients were told of (batch `coalesced`), over the same time. */
   coalescedSeen: number;
   rejected: number;
   lostClients: Record<string, number>;
@@ -261,7 +262,7 @@ export async function runCase(spec: CaseSpec): Promise<CaseResult> {
       p50Ms: latency.percentile(0.5),
       p99Ms: latency.percentile(0.99),
       maxMs: latency.max(),
-      gaps: sum((report) => report.gaps),
+      missing: sum((report) => report.gaps - report.coalesced),
       duplicates: sum((report) => report.duplicates),
       coalescedSeen: sum((report) => report.coalesced),
       rejected: sum((report) => report.rejected),
@@ -289,7 +290,7 @@ function diffFigures(after: GatewayFigures, before: GatewayFigures): GatewayFigu
   };
 }
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

@@ -7,6 +7,7 @@ import type { SnapshotState } from '../../src/protocol/frames.ts';
 import type { Payload } from '../../src/protocol/messages.ts';
 import { Connection, zeroCounters, type ConnectionMode, type ConnectionOptions, type GatewayCounters } from '../../src/server/connection.ts';
 import type { Room, RoomSnapshot } from '../../src/server/room.ts';
+import { FrameCache } from '../../src/server/stream/frame-cache.ts';
 import { channelOf, coalesceKeyOf, type StreamEntry } from '../../src/server/stream/stream-entry.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
 
@@ -22,7 +23,9 @@ class FakeSocket extends EventEmitter {
   closedWith: number | null = null;
   closeReason: string | null = null;
 
-  send(text: string): void {
+  /** A shared frame comes as its UTF-8 bytes (sent as a text frame): recorded as the text it is. */
+  send(data: string | Buffer): void {
+    const text = typeof data === 'string' ? data : data.toString('utf8');
     this.sent.push(text);
     this.bufferedAmount += Buffer.byteLength(text);
   }
@@ -75,7 +78,8 @@ function roomWith(snapshot: RoomSnapshot): Room {
     resync: () => {},
     logWindow: () => [],
     leave: () => true,
-  } satisfies Pick<Room, 'seq' | 'join' | 'resync' | 'logWindow' | 'leave'> as unknown as Room;
+    frames: new FrameCache(),
+  } satisfies Pick<Room, 'seq' | 'join' | 'resync' | 'logWindow' | 'leave' | 'frames'> as unknown as Room;
 }
 
 function connect(mode: ConnectionMode = 'v1', overrides: Partial<ConnectionOptions> = {}) {

@@ -41,6 +41,8 @@ export class Subscriptions {
   private allLogs = false;
   private readonly logNodes = new Set<string>();
   private readonly streams = new Map<string, LogStream>();
+  /** `signature`, until the subscriptions change. */
+  private cachedSignature: string | null = null;
 
   constructor(channels: readonly Channel[] = ALL_CHANNELS) {
     this.subscribe(channels);
@@ -54,8 +56,23 @@ export class Subscriptions {
     return out;
   }
 
+  /**
+   * Everything that decides what `render` makes of an entry, as one string:
+   * two connections with the same signature get the same text for every
+   * entry, so a frame of the same range of seqs is the same frame (shared:
+   * frame-cache.ts).
+   */
+  get signature(): string {
+    if (this.cachedSignature === null) {
+      const streams = [...this.streams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([node, stream]) => [node, stream.options]);
+      this.cachedSignature = JSON.stringify([[...this.base].sort(), this.allLogs, [...this.logNodes].sort(), streams]);
+    }
+    return this.cachedSignature;
+  }
+
   /** Adds channels; refused whole (ok: false) when the connection would hold more than `maxChannels`. */
   subscribe(channels: readonly Channel[]): SubscriptionChange {
+    this.cachedSignature = null;
     const change: SubscriptionChange = { ok: true, logsStarted: [], allLogsStarted: false };
     const newLogNodes = new Set<string>();
     for (const channel of channels) {
@@ -77,6 +94,7 @@ export class Subscriptions {
   }
 
   unsubscribe(channels: readonly Channel[]): void {
+    this.cachedSignature = null;
     for (const channel of channels) {
       if (BASE.has(channel)) this.base.delete(channel as BaseChannel);
       else if (channel === ALL_LOGS_CHANNEL) {
@@ -102,6 +120,7 @@ export class Subscriptions {
   setLogOptions(nodeId: string, options: LogStreamOptions): boolean {
     if (!this.wantsLogsOf(nodeId)) return false;
     if (!this.streams.has(nodeId) && this.streams.size >= FRAME_LIMITS.maxChannels) return false;
+    this.cachedSignature = null;
     const kept: LogStreamOptions = {};
     if (options.minLevel !== undefined) kept.minLevel = options.minLevel;
     if (options.text?.trim()) kept.text = options.text;
