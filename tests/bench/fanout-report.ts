@@ -71,8 +71,16 @@ export function printResults(results: readonly CaseResult[]): void {
   const groups = [...new Set(results.map((result) => result.group))];
   for (const group of groups) {
     const inGroup = results.filter((result) => result.group === group);
-    for (const meshwatch of inGroup.filter((result) => result.system === 'meshwatch')) {
-      for (const other of inGroup.filter((result) => result.system === 'socketio')) {
+    // Each meshwatch case against each socket.io case; and two gateways behind Redis against one gateway fed the same way (HTTP).
+    const pairs: [CaseResult, CaseResult][] = [];
+    // The in-process publisher against socket.io (both publish in the server's process); the others against their own baseline.
+    for (const meshwatch of inGroup.filter((result) => result.label === 'meshwatch')) {
+      for (const other of inGroup.filter((result) => result.system === 'socketio')) pairs.push([meshwatch, other]);
+    }
+    const oneGateway = inGroup.find((result) => result.label === 'meshwatch via HTTP publish');
+    for (const scaled of inGroup.filter((result) => result.label.includes('+ Redis'))) if (oneGateway) pairs.push([scaled, oneGateway]);
+    for (const [meshwatch, other] of pairs) {
+      {
         rows.push([
           group,
           `${shortName(meshwatch)} / ${shortName(other)}`,
@@ -86,7 +94,7 @@ export function printResults(results: readonly CaseResult[]): void {
   }
   if (rows.length === 0) return;
   console.log('');
-  console.log('Ratios meshwatch / socket.io (delivered: higher favours meshwatch; latency: lower favours meshwatch).');
+  console.log('Ratios meshwatch / socket.io, and 2 gateways + Redis / 1 gateway (delivered: higher favours the first; latency: lower favours the first).');
   console.log('Where a side was overloaded its latency is that of the fewer messages it published, so compare delivered first.');
   console.log('');
   printTable(['group', 'cases', 'delivered msg/s', 'p50', 'p99', 'overloaded'], rows, (column) => column >= 2 && column <= 4);

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:fanout` (issue 6): gateway fan-out to many clients of ONE
- * project, meshwatch against socket.io 4.8, in one run (about 3 minutes).
+ * project, meshwatch against socket.io 4.8, and two gateways behind Redis
+ * against one, in one run (about 5 minutes).
  *
  *   npm run bench:fanout
  *   FANOUT_SECONDS=5 FANOUT_CLIENTS=100 FANOUT_RATE=200,2000 FANOUT_CASES=meshwatch,socketio npm run bench:fanout
@@ -16,8 +17,12 @@
  *    on the websocket transport only.
  *  - socket.io batched: the same, but an array of envelopes per emit, sent
  *    100 ms after its first message or at 500, as the gateway batches.
- *  - meshwatch-http (not run by default): the gateway fed by POSTs to
- *    `/api/projects/:id/publish`, the path the two-gateway case below uses.
+ *  - meshwatch-http: the gateway fed by POSTs to `/api/projects/:id/publish`,
+ *    the path the two-gateway case uses (its baseline).
+ *  - redis: two `meshwatch serve --redis` processes sharing the project
+ *    through a real redis-server (skipped, and said so, without one), half
+ *    the clients on each, published to over HTTP through the first; its
+ *    server CPU adds the gateways' and redis-server's to this process's.
  * The stream is the simulator's 200-node crawler mesh without log chunks
  * (~78 % edge stats, ~20 % chart points, ~2 % events; ~110 bytes an envelope).
  *
@@ -42,11 +47,14 @@
  * runs each), FANOUT_IN_FLIGHT (the cap; default 5,000 at 100 clients, 2,000
  * at 1,000), FANOUT_DECODE (json | validate: meshwatch clients JSON.parse
  * each frame, as socket.io-client does with its packets, or run the browser's
- * `decodeServerFrame`), FANOUT_CASES (meshwatch,socketio,socketio-batched;
- * add meshwatch-http). Figures are printed, never asserted; the exit code is
+ * `decodeServerFrame`), FANOUT_CASES (default
+ * meshwatch,socketio,socketio-batched,meshwatch-http,redis). Figures are printed, never asserted; the exit code is
  * non-zero only when the harness fails.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, loadavg, platform, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Payload } from '../../src/protocol/messages.ts';
 import { GATEWAY_DEFAULTS } from '../../src/server/gateway.ts';
 import type { FanoutDecode } from './fanout-protocol.ts';
@@ -54,6 +62,7 @@ import { gatewayPublisher, httpPublisher, payloadPool, socketIoBatchedPublisher,
 import { printResults } from './fanout-report.ts';
 import { runCase, type CaseResult, type CaseSpec, type GatewayFigures } from './fanout-run.ts';
 import { fetchGatewayStats, startMeshwatchServer, startSocketIoServer } from './fanout-servers.ts';
+import { startRedis } from '../server/scale/redis-server.ts';
 
 // The gateway logs every connection it closes; a thousand of those per case would bury the tables.
 process.env.MESHWATCH_LOG_LEVEL ??= 'warn';
@@ -67,7 +76,7 @@ const inFlightCap = process.env.FANOUT_IN_FLIGHT ? positive('FANOUT_IN_FLIGHT', 
 const decode: FanoutDecode = process.env.FANOUT_DECODE === 'validate' ? 'validate' : 'json';
 const CASE_KEYS = ['meshwatch', 'socketio', 'socketio-batched', 'meshwatch-http'] as const;
 type CaseKey = (typeof CASE_KEYS)[number];
-const selected = new Set((process.env.FANOUT_CASES ?? 'meshwatch,socketio,socketio-batched').split(',').map((key) => key.trim()));
+const selected = new Set((process.env.FANOUT_CASES ?? 'meshwatch,socketio,socketio-batched,meshwatch-http,redis').split(',').map((key) => key.trim()));
 
 /** Shared by every case of a run. */
 interface Context {
@@ -160,10 +169,88 @@ interface GatewayProcesses {
   close(): Promise<void>;
 }
 
+/**
+ * A real redis-server on a free loopback port and two `meshwatch serve --redis`
+ * processes sharing project `fanout` through it; null (the case skipped, and
+ * said so) when redis-server is not installed.
+ */
 async function startGatewaysBehindRedis(): Promise<GatewayProcesses | null> {
-  // TODO(lead): two gateway processes sharing project `fanout` through Redis.
-  return null;
+  if (!selected.has('redis')) return null;
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.log('  two gateways + Redis: skipped, redis-server is not installed (apt-get install redis-server)');
+    return null;
+  }
+  const redis = await startRedis();
+  const gateways: { child: ChildProcess; origin: string }[] = [];
+  const stop = async () => {
+    for (const { child } of gateways) if (child.exitCode === null) child.kill('SIGKILL');
+    await redis.stop();
+  };
+  try {
+    for (let i = 0; i < 2; i++) gateways.push(await startGatewayProcess(redis.url));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  processesOfCase = [...gateways.map(({ child }) => child.pid!), redis.pid];
+  return {
+    wsUrls: gateways.map(({ origin }) => `${origin.replace('http', 'ws')}/ws?project=${PROJECT}`),
+    publishUrl: `${gateways[0]!.origin}/api/projects/${PROJECT}/publish`,
+    healthUrls: gateways.map(({ origin }) => `${origin}/healthz`),
+    close: stop,
+  };
 }
+
+/** Pids whose CPU the Redis case adds to its own: the two gateways and redis-server. */
+let processesOfCase: number[] = [];
+
+/** `meshwatch serve --redis` on a free port, resolved once it listens. */
+async function startGatewayProcess(redisUrl: string): Promise<{ child: ChildProcess; origin: string }> {
+  const child = spawn(
+    process.execPath,
+    ['bin/meshwatch.js', 'serve', '--port', '0', '--no-sim', '--redis', redisUrl, '--redis-prefix', 'fanout-bench'],
+    {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      // Info for the listening line; the bench's killed clients are logged at info too, read and dropped here.
+      env: { ...process.env, MESHWATCH_LOG_LEVEL: 'info', MESHWATCH_LOG_FORMAT: 'text', MESHWATCH_MAX_CONNECTIONS_PER_PROJECT: '5000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`a gateway did not start: ${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      if (output.length < 10_000) output += chunk.toString();
+      const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (listening) {
+        clearTimeout(timer);
+        resolve({ child, origin: listening[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`a gateway exited with ${code}: ${output}`));
+    });
+  });
+}
+
+/** User + system CPU seconds of `pids` so far (Linux /proc). */
+function cpuSecondsOf(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+/** Linux's USER_HZ. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 async function gatewaysBehindRedisCase(
   context: Context,
@@ -179,7 +266,9 @@ async function gatewaysBehindRedisCase(
     const sum = (key: keyof GatewayFigures) => all.reduce((total, stats) => total + stats[key], 0);
     return { messagesSent: sum('messagesSent'), messagesCoalesced: sum('messagesCoalesced'), slowConsumersDegraded: sum('slowConsumersDegraded'), slowConsumersClosed: sum('slowConsumersClosed') };
   };
-  return runCase({
+  const cpuBefore = cpuSecondsOf(processesOfCase);
+  const startedAt = performance.now();
+  const result = await runCase({
     ...baseSpec(context, clients, offered),
     label: `meshwatch, ${wsUrls.length} gateways + Redis`,
     system: 'meshwatch',
@@ -189,6 +278,11 @@ async function gatewaysBehindRedisCase(
     serverReady: async () => (await Promise.all(healthUrls.map(fetchGatewayStats))).reduce((total, stats) => total + stats.connections, 0) >= clients,
     gatewayFigures: figures,
   });
+  // This process only publishes here: the servers under test are the gateway processes and redis-server, whose CPU
+  // over the whole case (joining and warm-up included, so a little high) is added to the server column.
+  const elapsed = (performance.now() - startedAt) / 1000;
+  const serverProcesses = (cpuSecondsOf(processesOfCase) - cpuBefore) / elapsed;
+  return { ...result, serverCores: result.serverCores + serverProcesses };
 }
 // ─────────────────────────────── end of case (c) ───────────────────────────
 
