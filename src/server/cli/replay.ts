@@ -18,14 +18,20 @@ export const REPLAY: CommandSpec = {
   usage: 'meshwatch replay [flags] <file>',
   description:
     'Reads the file line by line (- for stdin) and publishes it through POST /api/projects/<id>/publish, keeping\n' +
-    'its pace (or --speed times it). Bad lines are skipped and counted. With --loop it starts again at the end, with\n' +
-    'chart times moved on so charts keep moving forward.',
+    'its pace (or --speed times it). Bad lines are skipped and counted. Chart points are moved to now (and to the\n' +
+    'speed), so charts read as live; --recorded-times keeps their times. With --loop it starts again at the end.',
   flags: [
     GATEWAY_URL_FLAG,
     PROJECT_FLAG,
     TOKEN_FLAG,
     { name: 'speed', short: 's', kind: 'string', env: 'MESHWATCH_REPLAY_SPEED', default: '1', valueName: 'N|max', description: 'how fast: 1 as recorded, 10 ten times faster, max as fast as the gateway takes it' },
     { name: 'loop', short: 'l', kind: 'boolean', env: 'MESHWATCH_REPLAY_LOOP', default: false, description: 'start again from the beginning at the end, until Ctrl-C' },
+    {
+      name: 'recorded-times',
+      kind: 'boolean',
+      default: false,
+      description: "keep the chart points' recorded times (default: moved to now and to the replay's speed, so charts read as live)",
+    },
   ],
   examples: ['meshwatch replay tests/fixtures/recordings/outage.ndjson --project demo --speed 4', 'meshwatch replay crawl.ndjson --loop'],
 };
@@ -66,6 +72,7 @@ export async function replay(values: FlagValues, positionals: string[]): Promise
       source: file === '-' ? process.stdin : file,
       speed,
       loop,
+      times: values['recorded-times'] ? 'recorded' : 'now',
       signal: stop.signal,
       sink: async (payloads) => {
         const fatal = feed.fatal();

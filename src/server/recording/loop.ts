@@ -16,8 +16,13 @@ import type { Payload } from '../../protocol/messages.ts';
 
 /** `payload` with its own time moved on by `deltaMs` (a copy; unchanged payloads are returned as they are). */
 export function shiftTimes(payload: Payload, deltaMs: number): Payload {
-  if (deltaMs === 0 || payload.type !== 'chart-point') return payload;
-  return { ...payload, value: { t: payload.value.t + deltaMs, y: payload.value.y } };
+  return deltaMs === 0 ? payload : mapTimes(payload, (t) => t + deltaMs);
+}
+
+/** `payload` with its own time (a chart point's `value.t`) mapped by `map` (a copy; others are returned as they are). */
+export function mapTimes(payload: Payload, map: (t: number) => number): Payload {
+  if (payload.type !== 'chart-point') return payload;
+  return { ...payload, value: { t: map(payload.value.t), y: payload.value.y } };
 }
 
 /** The nodes and edges a replay has published, and those it started with. */

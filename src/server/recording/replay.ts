@@ -18,7 +18,7 @@ import type { Payload } from '../../protocol/messages.ts';
 import { realClock, type RecordingClock } from './clock.ts';
 import type { BadLine, RecordingHeader } from './format.ts';
 import type { RecordingSource } from './lines.ts';
-import { LoopTopology, shiftTimes } from './loop.ts';
+import { LoopTopology, mapTimes } from './loop.ts';
 import { openRecording } from './reader.ts';
 
 /** Publishes one group, in order; a rejection stops the replay with that error. */
@@ -32,6 +32,14 @@ export interface ReplayOptions {
   speed: number | 'max';
   /** Start again from the beginning at the end, with times moved on (loop.ts). */
   loop?: boolean;
+  /**
+   * The times payloads carry (a chart point's `value.t`): `recorded` keeps
+   * them (a replay that reproduces the recording exactly); `now` maps the
+   * recording's start to the replay's and its pace to the replay's speed, so
+   * charts read as live data, in step with the gateway's stamps on events and
+   * logs (what offline development wants). Default `recorded`.
+   */
+  times?: 'recorded' | 'now';
   /** Aborting stops the replay after the group in flight; the promise resolves. */
   signal?: AbortSignal;
   onProgress?: (progress: ReplayProgress) => void;
@@ -88,6 +96,9 @@ export async function replayRecording(options: ReplayOptions): Promise<ReplayRes
   if (loop && !isRereadable(source)) throw new TypeError('a looping replay needs a file path or an array of lines: a stream can be read only once');
 
   const startedAt = clock.now();
+  const wallStart = clock.wallNow();
+  /** The recording's start (its header), read on the first pass. */
+  let recordedStart = 0;
   const topology = new LoopTopology();
   let messages = 0;
   let loops = 0;
@@ -100,7 +111,17 @@ export async function replayRecording(options: ReplayOptions): Promise<ReplayRes
 
   for (let pass = 0; !aborted(); pass++) {
     const reader = await openRecording(source, pass === 0 && options.onBadLine ? { onBadLine: options.onBadLine } : {});
-    if (pass === 0) options.onHeader?.(reader.header);
+    if (pass === 0) {
+      recordedStart = reader.header.startedAt;
+      options.onHeader?.(reader.header);
+    }
+    // Recording time r (ms since the epoch, as recorded) on this pass, as the replay shows it.
+    const retime =
+      options.times !== 'now'
+        ? (r: number) => r + passStart
+        : speed === 'max'
+          ? (r: number) => r + passStart + (wallStart - recordedStart)
+          : (r: number) => wallStart + (r + passStart - recordedStart) / speed;
     let group: Payload[] = [];
     let groupT = 0;
     let lastT = 0;
@@ -149,7 +170,7 @@ export async function replayRecording(options: ReplayOptions): Promise<ReplayRes
           if (!(await flush())) break;
         }
         if (group.length === 0) groupT = t;
-        const payload = shiftTimes(message.data, passStart);
+        const payload = mapTimes(message.data, retime);
         topology.observe(payload);
         group.push(payload);
       }

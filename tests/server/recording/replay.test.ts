@@ -197,3 +197,37 @@ describe('looping a replay', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe("a replay's chart times", () => {
+  /** A day after the recording: what `times: 'now'` maps its start to. */
+  const LATER = T0 + 86_400_000;
+  class LaterClock extends SteppedClock {
+    override wallNow(): number {
+      return LATER + this.time;
+    }
+  }
+  const lines = recording([
+    [0, point(T0 - 2_000)], // history the snapshot carried, from before the recording began
+    [1_000, point(T0 + 1_000)],
+    [3_000, point(T0 + 3_000)],
+  ]);
+  const pointTimes = (calls: SinkCall[]) => calls.flatMap((call) => call.payloads.flatMap((p) => (p.type === 'chart-point' ? [p.value.t] : [])));
+
+  it('keeps the recorded times by default', async () => {
+    const { calls } = await replay(lines, { clock: new LaterClock() });
+    expect(pointTimes(calls)).toEqual([T0 - 2_000, T0 + 1_000, T0 + 3_000]);
+  });
+
+  it("maps them to the replay's clock and speed with times: 'now', history included", async () => {
+    const at2x = await replay(lines, { clock: new LaterClock(), times: 'now', speed: 2 });
+    expect(pointTimes(at2x.calls)).toEqual([LATER - 1_000, LATER + 500, LATER + 1_500]);
+    const atMax = await replay(lines, { clock: new LaterClock(), times: 'now', speed: 'max' });
+    expect(pointTimes(atMax.calls)).toEqual([LATER - 2_000, LATER + 1_000, LATER + 3_000]);
+  });
+
+  it("keeps moving forward pass after pass with times: 'now' and a loop", async () => {
+    const { calls } = await replay(lines, { clock: new LaterClock(), times: 'now', loop: true, loopGapMs: 1_000, stopAfterCalls: 6 });
+    // The second pass starts 3,000 + 1,000 ms after the first.
+    expect(pointTimes(calls)).toEqual([LATER - 2_000, LATER + 1_000, LATER + 3_000, LATER + 2_000, LATER + 5_000, LATER + 7_000]);
+  });
+});
