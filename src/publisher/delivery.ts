@@ -12,7 +12,7 @@
 import type { Payload } from '../protocol/messages.ts';
 import { PayloadQueue, utf8Length, type QueuedPayload } from './queue.ts';
 import { retryDelay, type RetryPolicy } from './retry.ts';
-import { encodeBatch, postBatch, type Answer, type BatchFormat, type RefusedMessage } from './transport.ts';
+import { abandonedAnswer, encodeBatch, FRAMING_BYTES, postBatch, type Answer, type BatchFormat, type RefusedMessage } from './transport.ts';
 
 /** Payloads the gateway (or the publisher, giving up on them) refused, for `onError`. */
 export interface PublishFailure {
@@ -44,7 +44,7 @@ export interface PublisherStats {
   accepted: number;
   /** Payloads refused: by the gateway (invalid, not allowed, over a cap), or given up on after `maxRetries`. */
   refused: number;
-  /** Payloads dropped unsent: the oldest, past `maxQueue`, or what a `close` with a timeout left behind. */
+  /** Payloads dropped unsent: the oldest, past `maxQueue` or `maxQueueBytes`, or what a `close` with a timeout left behind. */
   dropped: number;
   /** Requests sent again after a failure. */
   retries: number;
@@ -59,6 +59,7 @@ export interface DeliverySettings {
   maxBatch: number;
   maxBodyBytes: number;
   maxQueue: number;
+  maxQueueBytes: number;
   format: BatchFormat;
   retry: RetryPolicy;
   requestTimeoutMs: number;
@@ -68,13 +69,15 @@ export interface DeliverySettings {
   now: () => number;
 }
 
-/** Smallest body limit a 413 can shrink batches to; a payload bigger than it still goes alone. */
-const MIN_BODY_BYTES = 1_024;
-
 interface FlushWaiter {
   /** Settled once no payload with an id below this is pending. */
   through: number;
   resolve: () => void;
+}
+
+/** A queued payload as it was handed over, for a failure report (the queue keeps only its JSON). */
+function payloadOf(entry: QueuedPayload): Payload {
+  return JSON.parse(entry.json) as Payload;
 }
 
 /** The queue and the loop that empties it. */
@@ -93,7 +96,7 @@ export class Delivery {
   private wakeRetry: (() => void) | null = null;
 
   constructor(private readonly settings: DeliverySettings) {
-    this.queue = new PayloadQueue(settings.maxQueue);
+    this.queue = new PayloadQueue(settings.maxQueue, settings.maxQueueBytes);
     this.bodyLimit = settings.maxBodyBytes;
   }
 
@@ -102,7 +105,7 @@ export class Delivery {
     let dropped = 0;
     for (const payload of payloads) {
       const json = JSON.stringify(payload);
-      dropped += this.queue.push({ id: this.nextId++, payload, json, bytes: utf8Length(json) });
+      dropped += this.queue.push({ id: this.nextId++, json, bytes: utf8Length(json) });
     }
     if (dropped > 0) {
       this.counts.dropped += dropped;
@@ -139,7 +142,8 @@ export class Delivery {
   /** Starts a request now, or sets the batch timer; a no-op while one is in flight (its end schedules the next). */
   private schedule(): void {
     if (this.inFlight || this.queue.size === 0 || this.abandoned.signal.aborted) return;
-    const full = this.queue.size >= this.settings.maxBatch || this.queue.bytes + this.queue.size >= this.bodyLimit;
+    const full =
+      this.queue.size >= this.settings.maxBatch || this.queue.bytes + this.queue.size + FRAMING_BYTES[this.settings.format] >= this.bodyLimit;
     // A timer even when sending "now": the caller's loop of emits finishes first, and fills the batch.
     const delay = full || this.waiters.length > 0 ? 0 : this.settings.batchIntervalMs;
     // A timer already set stays, unless this one must fire sooner.
@@ -154,7 +158,7 @@ export class Delivery {
 
   private async sendNext(): Promise<void> {
     if (this.inFlight || this.queue.size === 0 || this.abandoned.signal.aborted) return;
-    const batch = this.queue.take(this.settings.maxBatch, this.bodyLimit);
+    const batch = this.queue.take(this.settings.maxBatch, this.bodyLimit, FRAMING_BYTES[this.settings.format]);
     this.inFlight = batch;
     this.counts.sent += batch.length;
     try {
@@ -169,7 +173,7 @@ export class Delivery {
     this.schedule();
   }
 
-  /** Sends `batch` until it is accepted, refused, split (413) or abandoned. */
+  /** Sends `batch` until it is accepted, refused, split (413), rid of a payload past a cap (422) or abandoned. */
   private async deliver(batch: QueuedPayload[]): Promise<void> {
     const body = encodeBatch(batch, this.settings.format);
     for (let attempt = 0; ; attempt++) {
@@ -178,6 +182,8 @@ export class Delivery {
       if (answer.kind === 'accepted') return this.accepted(batch, answer);
       if (answer.kind === 'refused') {
         if (answer.status === 413 && batch.length > 1) return this.split(batch, body.body);
+        const culprit = answer.status === 422 ? answer.index : null;
+        if (culprit !== null && culprit < batch.length) return this.refuseOne(batch, culprit, answer);
         return this.refuse(batch, answer.status, answer.error, answer.errors);
       }
       this.note(answer.status, answer.error);
@@ -199,6 +205,8 @@ export class Delivery {
       // A token source that fails (its endpoint down) may work next time: like a network error.
       return { kind: 'retry', status: null, error: `token: ${error instanceof Error ? error.message : String(error)}`, retryAfterMs: null };
     }
+    // Closed while the token was on its way: nothing may go out after `close()` resolved.
+    if (this.abandoned.signal.aborted) return abandonedAnswer();
     return postBatch({
       url: this.settings.endpoint,
       batch,
@@ -215,7 +223,10 @@ export class Delivery {
     this.counts.accepted += answer.accepted ?? batch.length - refused;
     if (refused === 0) return;
     this.counts.refused += refused;
-    const payloads = answer.errors.flatMap((error) => batch[error.index]?.payload ?? []);
+    const payloads = answer.errors.flatMap((error) => {
+      const entry = batch[error.index];
+      return entry ? [payloadOf(entry)] : [];
+    });
     this.note(answer.status, `${refused} of ${batch.length} payloads refused`);
     this.report({ status: answer.status, error: `${refused} of ${batch.length} payloads refused`, errors: answer.errors, payloads });
   }
@@ -223,13 +234,32 @@ export class Delivery {
   private refuse(batch: QueuedPayload[], status: number | null, error: string, errors: RefusedMessage[]): void {
     this.counts.refused += batch.length;
     this.note(status, error);
-    this.report({ status, error, errors, payloads: batch.map((entry) => entry.payload) });
+    this.report({ status, error, errors, payloads: batch.map(payloadOf) });
   }
 
-  /** The gateway takes smaller bodies than ours: halve the limit (for good) and send the batch again in smaller pieces. */
+  /**
+   * The gateway refused the batch for one payload (past a topology cap): that
+   * one is refused, and the rest (events, points, logs, other nodes) go back
+   * to the front of the queue, to be sent again without it.
+   */
+  private refuseOne(batch: QueuedPayload[], index: number, answer: Answer & { kind: 'refused' }): void {
+    this.refuse([batch[index]!], answer.status, answer.error, []);
+    const rest = [...batch.slice(0, index), ...batch.slice(index + 1)];
+    this.counts.sent -= rest.length;
+    this.queue.putBack(rest);
+  }
+
+  /**
+   * The gateway takes smaller bodies than ours: halve the limit (for good) and
+   * send the batch again in smaller pieces. Halving the refused body's size,
+   * with no floor, makes the next batch of these payloads strictly shorter,
+   * down to one payload, which a 413 then refuses: a floor would send a
+   * batch that fits under it but not under the gateway's limit forever.
+   */
   private split(batch: QueuedPayload[], body: string): void {
-    this.note(413, `body of ${utf8Length(body)} bytes too large; sending smaller batches`);
-    this.bodyLimit = Math.max(MIN_BODY_BYTES, Math.floor(Math.min(this.bodyLimit, utf8Length(body)) / 2));
+    const bytes = utf8Length(body);
+    this.note(413, `body of ${bytes} bytes too large; sending smaller batches`);
+    this.bodyLimit = Math.max(1, Math.floor(Math.min(this.bodyLimit, bytes) / 2));
     this.counts.sent -= batch.length;
     this.queue.putBack(batch);
   }

@@ -49,12 +49,24 @@ interface Counters {
   tx: number;
 }
 
+/** One report's chart points, and how to make its counters the ones the next report's rates are taken from. */
+export interface DockerReport {
+  /** The chart-point payloads (unvalidated: the publisher checks them). */
+  points: Payload[];
+  /**
+   * Keeps this report's network counters; call it once the points are
+   * queued. A report that was never published (refused by validation, or by
+   * a closed publisher) must not be what the next rate is measured from.
+   */
+  remember(): void;
+}
+
 /** Turns reports into chart points, remembering each container's last network counters. */
 export class DockerStatsPoints {
   private readonly last = new Map<string, Counters>();
 
-  /** The chart-point payloads for one report (unvalidated: the publisher checks them). */
-  points(nodeId: string, stats: DockerStats, now: number): Payload[] {
+  /** One report as chart points; nothing is remembered until `remember()` is called. */
+  report(nodeId: string, stats: DockerStats, now: number): DockerReport {
     // Checked before any counter is remembered: a bad report must not spoil the next one's rates.
     const numbers = typeof stats === 'object' && stats !== null ? [stats.cpu, stats.memory, stats.memoryPercent, stats.network?.rx, stats.network?.tx, stats.t] : [NaN];
     if (numbers.some((n) => n !== undefined && !Number.isFinite(n))) {
@@ -65,20 +77,24 @@ export class DockerStatsPoints {
     const points = [point(dockerSeries.cpu(nodeId), stats.cpu)];
     if (stats.memoryPercent !== undefined) points.push(point(dockerSeries.memoryPercent(nodeId), stats.memoryPercent));
     points.push(point(dockerSeries.memory(nodeId), stats.memory));
-    if (stats.network) {
-      const rates = this.rates(nodeId, { t, ...stats.network });
-      if (rates) points.push(point(dockerSeries.rx(nodeId), rates.rx), point(dockerSeries.tx(nodeId), rates.tx));
-    }
-    return points;
+    if (!stats.network) return { points, remember: () => {} };
+    const counters: Counters = { t, rx: stats.network.rx, tx: stats.network.tx };
+    const rates = this.rates(nodeId, counters);
+    if (rates) points.push(point(dockerSeries.rx(nodeId), rates.rx), point(dockerSeries.tx(nodeId), rates.tx));
+    return { points, remember: () => this.keep(nodeId, counters) };
+  }
+
+  /** Makes `counters` the container's last ones. */
+  private keep(nodeId: string, counters: Counters): void {
+    // Delete first, so that Map order is report order and the first key is the least recently reported.
+    this.last.delete(nodeId);
+    this.last.set(nodeId, counters);
+    if (this.last.size > MAX_TRACKED_CONTAINERS) this.last.delete(this.last.keys().next().value!);
   }
 
   /** Bytes per second since the container's previous report, or null when there is none to compare with. */
   private rates(nodeId: string, now: Counters): { rx: number; tx: number } | null {
     const before = this.last.get(nodeId);
-    // Delete first, so that Map order is report order and the first key is the least recently reported.
-    this.last.delete(nodeId);
-    this.last.set(nodeId, now);
-    if (this.last.size > MAX_TRACKED_CONTAINERS) this.last.delete(this.last.keys().next().value!);
     if (!before) return null;
     const seconds = (now.t - before.t) / 1_000;
     if (!(seconds > 0) || now.rx < before.rx || now.tx < before.tx) return null;

@@ -113,7 +113,11 @@ export function createEmitters(send: (payloads: readonly unknown[]) => void, now
     progress: (progress) => one({ type: 'progress', progress }),
     emitBuildProgress: (id, step, total, stage, status) => one({ type: 'progress', progress: stepProgress('build', id, step, total, stage, status) }),
     emitDeployProgress: (id, step, total, stage, status) => one({ type: 'progress', progress: stepProgress('deploy', id, step, total, stage, status) }),
-    emitDockerStats: (nodeId, stats) => send(docker.points(nodeId, stats, now())),
+    emitDockerStats: (nodeId, stats) => {
+      const report = docker.report(nodeId, stats, now());
+      send(report.points);
+      report.remember(); // only now: a report `send` threw on was never published
+    },
     publish: (payload) => send(Array.isArray(payload) ? payload : [payload]),
   };
 }

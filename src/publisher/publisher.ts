@@ -12,12 +12,20 @@
  *   const mesh = createPublisher({ url: 'http://127.0.0.1:8080', project: 'shop', token: process.env.MESHWATCH_TOKEN });
  *   mesh.upsertNode({ id: 'db', label: 'Postgres', kind: 'postgres', status: 'healthy' });
  *   mesh.point('db.tps', 412, 'db');
- *   await mesh.close();
+ *   await mesh.close({ timeoutMs: 5_000 }); // without a timeout, waits as long as the gateway is down
  *
  * Methods never wait for the network: each validates its payload at once
  * (throwing a TypeError when it is bad) and queues it. Batches go out in
  * order, one request at a time; what may pass later is retried on its own,
  * what never will is reported to `onError` and counted.
+ *
+ * The queue is bounded by count (`maxQueue`, 100,000 payloads) and by size
+ * (`maxQueueBytes`, 32 MiB of JSON): against a gateway that is down, the
+ * oldest payloads are dropped (`stats().dropped`) rather than memory grown
+ * without end (100,000 log chunks of 16 KiB are 1.6 GB of JSON alone).
+ * Retries are unlimited by default, so `close()` without `timeoutMs` waits
+ * for as long as the gateway stays unreachable: give it a timeout where the
+ * process must exit.
  */
 import { ProjectId } from '../protocol/mesh.ts';
 import { Delivery, type PublisherStats, type PublishFailure } from './delivery.ts';
@@ -51,6 +59,13 @@ export interface PublisherOptions {
   maxBodyBytes?: number;
   /** Most payloads kept waiting; past it the oldest are dropped (`stats().dropped`). Default 100,000. */
   maxQueue?: number;
+  /**
+   * Most bytes of payloads (their JSON) kept waiting; past it the oldest are
+   * dropped (`stats().dropped`), as past `maxQueue`. Default 32 MiB. The batch
+   * in flight is not counted, and the newest payload is kept even when it
+   * alone is larger.
+   */
+  maxQueueBytes?: number;
   /** `ndjson` (default): one payload per line; `json`: one array. */
   format?: BatchFormat;
   /** Backoff of retries; defaults in `RETRY_DEFAULTS` (250 ms × 1.8ⁿ up to 10 s, ±20 % jitter, unlimited retries). */
@@ -59,7 +74,10 @@ export interface PublisherOptions {
   requestTimeoutMs?: number;
   /**
    * Told about payloads that will never be published: a 4xx answer (other
-   * than 429) refuses a whole batch, a 202 may refuse some of its messages,
+   * than 408, 425 and 429) refuses a whole batch, except a 422 naming the
+   * payload past a topology cap (that one alone is refused, the rest sent
+   * again) and a 413 (the batch is sent again in smaller pieces; a single
+   * payload too large is refused); a 202 may refuse some of its messages;
    * and a batch is given up after `retry.maxRetries`. Retried failures are
    * not reported; `stats().lastError` shows the latest.
    */
@@ -78,7 +96,15 @@ export interface Publisher extends Emitters {
   flush(): Promise<void>;
   /**
    * Flushes, then stops; every later method call throws. With `timeoutMs`,
-   * what is still pending by then is abandoned (counted as dropped).
+   * what is still pending by then is abandoned (counted as dropped), and no
+   * request goes out after the promise resolved.
+   *
+   * Without `timeoutMs` it waits as long as the flush does, and retries are
+   * unlimited by default (`retry.maxRetries`): against a gateway that is
+   * down or unreachable it never resolves. Pass a timeout (e.g.
+   * `close({ timeoutMs: 5_000 })`) wherever the process has to exit, such as
+   * on SIGTERM.
+   *
    * Idempotent: a second call returns the first one's promise.
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
@@ -91,6 +117,7 @@ export const PUBLISHER_DEFAULTS = {
   maxBatch: 500,
   maxBodyBytes: 1024 * 1024,
   maxQueue: 100_000,
+  maxQueueBytes: 32 * 1024 * 1024,
   format: 'ndjson',
   requestTimeoutMs: 10_000,
 } as const;
@@ -132,6 +159,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     maxBatch: Math.floor(positive('maxBatch', options.maxBatch, PUBLISHER_DEFAULTS.maxBatch)),
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, PUBLISHER_DEFAULTS.maxBodyBytes),
     maxQueue: Math.floor(positive('maxQueue', options.maxQueue, PUBLISHER_DEFAULTS.maxQueue)),
+    maxQueueBytes: positive('maxQueueBytes', options.maxQueueBytes, PUBLISHER_DEFAULTS.maxQueueBytes),
     format: options.format ?? PUBLISHER_DEFAULTS.format,
     retry: { ...RETRY_DEFAULTS, ...options.retry },
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, PUBLISHER_DEFAULTS.requestTimeoutMs),

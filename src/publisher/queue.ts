@@ -1,16 +1,18 @@
 /**
  * The publisher's queue: payloads waiting to be sent, oldest first, each
  * already serialised (so a batch's size in bytes is known before it is
- * built). Bounded: past `maxSize`, the oldest are dropped, so a publisher
- * cut off from its gateway for hours holds at most `maxSize` payloads, and
- * what it sends when the link returns is the most recent state.
+ * built). Bounded twice: past `maxSize` payloads or `maxBytes` of JSON, the
+ * oldest are dropped, so a publisher cut off from its gateway for hours holds
+ * a known amount (a count alone would let 100,000 log chunks of 16 KiB take
+ * gigabytes), and what it sends when the link returns is the most recent state.
+ *
+ * An entry keeps its JSON only, not the payload object as well: that would
+ * double what each one costs. The rare failure report parses it back.
  */
-import type { Payload } from '../protocol/messages.ts';
 
 /** A payload as queued: `id` orders it among every payload the publisher took. */
 export interface QueuedPayload {
   readonly id: number;
-  readonly payload: Payload;
   /** `JSON.stringify(payload)`: never contains a raw line break, so it is one NDJSON line. */
   readonly json: string;
   /** UTF-8 length of `json`. */
@@ -38,13 +40,17 @@ export function utf8Length(text: string): number {
 /** Fewer slots than this before the head are not worth compacting away. */
 const COMPACT_AFTER = 1_024;
 
-/** A FIFO of queued payloads with a size cap; O(1) push and take per payload. */
+/** A FIFO of queued payloads with a count cap and a byte cap; O(1) push and take per payload. */
 export class PayloadQueue {
   private items: QueuedPayload[] = [];
   private head = 0;
   private totalBytes = 0;
 
-  constructor(private readonly maxSize: number) {}
+  /** `maxBytes` counts each payload's JSON; the newest payload stays even when it alone is larger. */
+  constructor(
+    private readonly maxSize: number,
+    private readonly maxBytes: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   get size(): number {
     return this.items.length - this.head;
@@ -65,7 +71,7 @@ export class PayloadQueue {
     this.items.push(entry);
     this.totalBytes += entry.bytes;
     let dropped = 0;
-    while (this.size > this.maxSize) {
+    while (this.size > this.maxSize || (this.totalBytes > this.maxBytes && this.size > 1)) {
       this.shift();
       dropped++;
     }
@@ -74,12 +80,13 @@ export class PayloadQueue {
 
   /**
    * Takes the oldest payloads, in order: at most `maxCount`, and no more
-   * than fit in `maxBytes` with one separator each, but always at least one
-   * (a payload larger than `maxBytes` goes alone; the gateway decides on it).
+   * than fit in `maxBytes` with one separator each plus `framingBytes` for
+   * the body as a whole, but always at least one (a payload larger than
+   * `maxBytes` goes alone; the gateway decides on it).
    */
-  take(maxCount: number, maxBytes: number): QueuedPayload[] {
+  take(maxCount: number, maxBytes: number, framingBytes = 0): QueuedPayload[] {
     const taken: QueuedPayload[] = [];
-    let bytes = 0;
+    let bytes = framingBytes;
     while (taken.length < maxCount) {
       const next = this.peek();
       if (!next) break;

@@ -18,7 +18,9 @@ export interface RetryPolicy {
   /**
    * Retries of one batch before its payloads count as refused. Unbounded by
    * default: the queue is bounded (the oldest payloads are dropped), so
-   * waiting out a long outage costs no more memory than `maxQueue`.
+   * waiting out a long outage costs no more memory than `maxQueue` payloads
+   * and `maxQueueBytes` of them. It also means that `close()` without a
+   * timeout never resolves while the gateway is unreachable.
    */
   maxRetries: number;
 }
@@ -61,10 +63,12 @@ export function parseRetryAfter(header: string | null | undefined, now: number):
 }
 
 /**
- * Whether an answer with `status` may succeed if sent again: rate limits (429)
- * and server-side failures (5xx, 503 above all). Any other 4xx is the
- * request's own fault and would fail the same way again.
+ * Whether an answer with `status` may succeed if sent again: a request that
+ * timed out on its way (408, as proxies answer a slow upload), one sent too
+ * early (425), rate limits (429) and server-side failures (5xx, 503 above
+ * all). Any other 4xx is the request's own fault and would fail the same way
+ * again.
  */
 export function isRetryableStatus(status: number): boolean {
-  return status === 429 || (status >= 500 && status <= 599);
+  return status === 408 || status === 425 || status === 429 || (status >= 500 && status <= 599);
 }

@@ -23,15 +23,26 @@ export interface RefusedMessage {
 export type Answer =
   /** 2xx: published, perhaps with some messages refused. */
   | { kind: 'accepted'; status: number; /** Null when the answer does not say (then: all but the refused). */ accepted: number | null; refused: number; seq: number | null; errors: RefusedMessage[] }
-  /** 4xx other than 429: this batch would fail the same way again. */
-  | { kind: 'refused'; status: number; error: string; errors: RefusedMessage[] }
-  /** No answer, or one that may change (429, 5xx): try again after at least `retryAfterMs`, when given. */
+  /**
+   * 4xx other than 408, 425 and 429: this batch would fail the same way
+   * again. `index` names the one payload at fault, when the gateway did (a
+   * 422 for a topology cap).
+   */
+  | { kind: 'refused'; status: number; error: string; errors: RefusedMessage[]; index: number | null }
+  /** No answer, or one that may change (408, 425, 429, 5xx): try again after at least `retryAfterMs`, when given. */
   | { kind: 'retry'; status: number | null; error: string; retryAfterMs: number | null };
 
 export interface EncodedBatch {
   body: string;
   contentType: string;
 }
+
+/**
+ * Bytes a body of `format` takes beyond one separator per payload (what
+ * `PayloadQueue.take` budgets for): NDJSON ends every line with one, but a
+ * JSON array adds two brackets and leaves out its last comma.
+ */
+export const FRAMING_BYTES: Readonly<Record<BatchFormat, number>> = { ndjson: 0, json: 1 };
 
 /** The body of a request carrying `batch`. */
 export function encodeBatch(batch: readonly QueuedPayload[], format: BatchFormat): EncodedBatch {
@@ -56,8 +67,14 @@ export interface PostRequest {
 
 /** Sends one batch and reads the answer; never throws. */
 export async function postBatch(request: PostRequest): Promise<Answer> {
+  // An 'abort' listener added now would never fire: the request would go out after the publisher closed.
+  if (request.signal?.aborted) return abandonedAnswer();
   const controller = new AbortController();
-  const abort = () => controller.abort();
+  // Clears the timer too, so that a fetch deaf to its signal leaves no timer behind a closed publisher.
+  const abort = () => {
+    clearTimeout(timer);
+    controller.abort();
+  };
   request.signal?.addEventListener('abort', abort);
   const timer = setTimeout(abort, request.timeoutMs);
   try {
@@ -67,16 +84,18 @@ export async function postBatch(request: PostRequest): Promise<Answer> {
     const text = await response.text();
     return readAnswer(response.status, parseJson(text), response.headers.get('retry-after'), request.now());
   } catch (error) {
-    const message = request.signal?.aborted
-      ? 'abandoned: the publisher closed'
-      : controller.signal.aborted
-        ? `no answer within ${request.timeoutMs} ms`
-        : describeError(error);
+    if (request.signal?.aborted) return abandonedAnswer();
+    const message = controller.signal.aborted ? `no answer within ${request.timeoutMs} ms` : describeError(error);
     return { kind: 'retry', status: null, error: message, retryAfterMs: null };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', abort);
   }
+}
+
+/** What a request abandoned by the publisher's closing comes to. */
+export function abandonedAnswer(): Answer {
+  return { kind: 'retry', status: null, error: 'abandoned: the publisher closed', retryAfterMs: null };
 }
 
 /** The answer with `status`, JSON `body` (null if none) and `Retry-After` header; pure, for tests. */
@@ -95,7 +114,7 @@ export function readAnswer(status: number, body: unknown, retryAfter: string | n
   }
   const error = typeof fields.error === 'string' ? fields.error : `HTTP ${status}`;
   if (isRetryableStatus(status)) return { kind: 'retry', status, error, retryAfterMs: parseRetryAfter(retryAfter, now) };
-  return { kind: 'refused', status, error, errors };
+  return { kind: 'refused', status, error, errors, index: count(fields.index) ?? null };
 }
 
 function count(value: unknown): number | undefined {

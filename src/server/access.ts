@@ -22,7 +22,7 @@ export interface AccessOptions {
 export type AccessRefusal = { ok: false; code: number; reason: string; retryAfterMs?: number };
 export type AccessDecision = { ok: true; identity: ConnectionIdentity } | AccessRefusal;
 
-/** Counts of refusals by close code, for stats. */
+/** Counts of refused connections by close code, for stats (publish checks are the publish endpoint's to count). */
 export interface AccessCounters {
   unauthorized: number;
   forbidden: number;
@@ -49,39 +49,44 @@ export class AccessControl {
    * Checks a token (undefined: none was sent) for `projectId`, in the order
    * that leaks least: who are you (4401), may you see it (4403), does it
    * exist (4404). With `publish`, the token must also carry the publish
-   * claim (else 4403). Never rejects.
+   * claim (else 4403), and a refusal is not counted in `counters`: those
+   * count WebSocket connections (`/metrics`' refused connections), and the
+   * publish endpoint counts its own rejected requests. Never rejects.
    */
   async authorize(token: string | undefined, projectId: string, options: { publish?: boolean } = {}): Promise<AccessDecision> {
+    const count = (field: keyof AccessCounters) => {
+      if (!options.publish) this.counters[field]++;
+    };
     let authenticator: Authenticator;
     try {
       authenticator = await this.authenticator;
     } catch {
-      this.counters.unauthorized++;
+      count('unauthorized');
       // The configuration error itself is the operator's (printed at start-up), not the client's to read.
       return { ok: false, code: CLOSE_CODES.internalError, reason: 'auth misconfigured on the gateway' };
     }
     const verified = await authenticator.verify(token);
     if (!verified.ok) {
-      this.counters.unauthorized++;
+      count('unauthorized');
       return { ok: false, code: CLOSE_CODES.unauthorized, reason: verified.reason === 'missing' ? 'token required' : `token ${verified.reason}` };
     }
     const { identity } = verified;
     if (!canAccess(identity, projectId)) {
-      this.counters.forbidden++;
+      count('forbidden');
       return { ok: false, code: CLOSE_CODES.forbidden, reason: 'not allowed to see this project' };
     }
     // Feeding a project is more than watching it: the token must say so (claim `publish: true`).
     if (options.publish && !identity.canPublish) {
-      this.counters.forbidden++;
       return { ok: false, code: CLOSE_CODES.forbidden, reason: 'token may watch this project but not publish to it (no publish claim)' };
     }
-    return this.checkKnown(projectId) ?? { ok: true, identity: { user: this.authRequired ? identity.user : null, expiresAt: identity.expiresAt } };
+    const unknown = this.checkKnown(projectId, { count: !options.publish });
+    return unknown ?? { ok: true, identity: { user: this.authRequired ? identity.user : null, expiresAt: identity.expiresAt } };
   }
 
-  /** 4404 for a project outside the configured list; null when it exists. */
-  checkKnown(projectId: string): AccessRefusal | null {
+  /** 4404 for a project outside the configured list (counted unless `count: false`); null when it exists. */
+  checkKnown(projectId: string, options: { count?: boolean } = {}): AccessRefusal | null {
     if (this.projects === null || this.projects.has(projectId)) return null;
-    this.counters.unknownProject++;
+    if (options.count ?? true) this.counters.unknownProject++;
     return { ok: false, code: CLOSE_CODES.unknownProject, reason: 'unknown project' };
   }
 

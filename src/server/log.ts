@@ -127,8 +127,9 @@ export function logSettingsFromEnv(
 function jsonLine(time: string, level: LogLevel, msg: string, fields: LogFields | undefined): string {
   const entry: Record<string, unknown> = { time, level, msg };
   if (fields) for (const [key, value] of Object.entries(fields)) entry[RESERVED.has(key) ? RESERVED_PREFIX + key : key] = value;
-  // JSON.stringify escapes quotes, backslashes and control characters: one entry is one line, whatever a field holds.
-  return JSON.stringify(entry, jsonValue);
+  // JSON.stringify escapes quotes, backslashes and C0 controls: one entry is one line, whatever a field holds.
+  // It leaves DEL, C1 controls and U+2028/U+2029 raw, which a terminal showing the log would act on.
+  return escapeUnsafe(JSON.stringify(entry, jsonValue));
 }
 
 /** `2025-01-01T12:00:00.000Z INFO  connection closed project=demo code=4409 reason="too slow"`; an error's stack follows, indented. */
@@ -147,16 +148,39 @@ function textLine(time: string, level: LogLevel, msg: string, fields: LogFields 
 }
 
 function textValue(value: unknown): string {
-  if (value instanceof Error) return JSON.stringify(`${value.name}: ${value.message}`);
-  if (typeof value === 'string') return BARE_VALUE.test(value) ? value : JSON.stringify(value);
+  if (value instanceof Error) return quoted(`${value.name}: ${value.message}`);
+  if (typeof value === 'string') return BARE_VALUE.test(value) ? value : quoted(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (typeof value === 'bigint') return value.toString();
-  return JSON.stringify(value, jsonValue) ?? String(value);
+  const json = JSON.stringify(value, jsonValue) as string | undefined;
+  // Nothing JSON can say (a function, a symbol): its string form, quoted, since a function's source has line breaks.
+  return json === undefined ? quoted(String(value)) : escapeUnsafe(json);
 }
 
-/** Line breaks and other control characters escaped, so a message cannot end its line, nor forge the next one. */
+/** A JSON string literal with nothing a terminal acts on. */
+function quoted(text: string): string {
+  return escapeUnsafe(JSON.stringify(text));
+}
+
+/**
+ * Line breaks and other control characters escaped (C0, DEL, C1 such as CSI
+ * `\u009b`, and U+2028/U+2029), so a message can neither end its line, nor
+ * forge the next one, nor send escape sequences to the terminal showing it.
+ */
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (char) => CONTROL_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => CONTROL_ESCAPES[char] ?? unicodeEscape(char));
+}
+
+/**
+ * What JSON.stringify leaves raw but a terminal acts on (DEL, C1 controls, U+2028/U+2029),
+ * as `\uXXXX`: in JSON text these only occur inside strings, where the escape reads back as the same character.
+ */
+function escapeUnsafe(json: string): string {
+  return json.replace(/[\u007f-\u009f\u2028\u2029]/g, unicodeEscape);
+}
+
+function unicodeEscape(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 const CONTROL_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Payload } from '../../src/protocol/messages.ts';
-import { createPublisher, type Publisher, type PublisherOptions, type PublishFailure } from '../../src/publisher/publisher.ts';
+import { createPublisher, PUBLISHER_DEFAULTS, type Publisher, type PublisherOptions, type PublishFailure } from '../../src/publisher/publisher.ts';
 import { waitFor } from '../server/support.ts';
 import { acceptAll, startScriptedServer, type Script, type ScriptedAnswer, type ScriptedServer } from './scripted-server.ts';
 
@@ -267,6 +267,122 @@ describe('the publisher', () => {
     expect(publisher.stats()).toMatchObject({ queued: 0, accepted: 2 });
   });
 
+  it('drops the oldest waiting payloads past maxQueueBytes, counts them, and sends the rest in order', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const chunk = (i: number): Payload => ({ type: 'log-chunk', nodeId: 'api', text: `${String(i).padStart(4, '0')} ${'x'.repeat(995)}` });
+    const bytes = Buffer.byteLength(JSON.stringify(chunk(0)));
+    const { publisher, server } = await setUp(
+      async (request, n) => {
+        if (n === 0) await held;
+        return acceptAll(request, n);
+      },
+      { maxQueueBytes: 3 * bytes + 10, maxBatch: 2 },
+    );
+    publisher.publish([chunk(0), chunk(1)]);
+    await waitFor(() => server.requests.length === 1, 'the first batch in flight');
+    for (let i = 2; i < 12; i++) publisher.publish(chunk(i));
+    // Three fit in the budget (the batch in flight is not counted); the seven oldest waiting are dropped.
+    expect(publisher.stats()).toMatchObject({ queued: 2 + 3, dropped: 7 });
+    release();
+    await publisher.flush();
+    expect(server.accepted).toEqual([chunk(0), chunk(1), chunk(9), chunk(10), chunk(11)]);
+    expect(publisher.stats()).toMatchObject({ queued: 0, sent: 5, accepted: 5, dropped: 7 });
+  });
+
+  it('shrinks a batch on every 413, down to one payload, and refuses a payload too large alone', async () => {
+    const limit = 500;
+    // A gateway that takes bodies up to 500 bytes; after 20 requests it takes anything, so that a publisher resending forever still ends.
+    const { publisher, server, failures } = await setUp((request, n) =>
+      n < 20 && Buffer.byteLength(request.body) > limit ? { status: 413, body: { error: `body larger than ${limit} bytes` } } : acceptAll(request, n),
+    );
+    const sized = (i: number, length: number): Payload => ({ type: 'event', message: `${i} ${'x'.repeat(length)}`, severity: 'info' });
+    const pair = [sized(0, 331), sized(1, 331)];
+    expect(pair.map((p) => Buffer.byteLength(JSON.stringify(p)))).toEqual([380, 380]);
+    publisher.publish(pair);
+    await publisher.flush();
+    expect(server.requests.map((r) => r.payloads.length)).toEqual([2, 1, 1]);
+    expect(server.accepted).toEqual(pair);
+
+    const big = sized(2, 551);
+    publisher.publish(big);
+    await publisher.flush();
+    expect(server.requests).toHaveLength(4);
+    expect(failures).toEqual([{ status: 413, error: `body larger than ${limit} bytes`, errors: [], payloads: [big] }]);
+    expect(publisher.stats()).toMatchObject({ sent: 3, accepted: 2, refused: 1, retries: 0 });
+  });
+
+  it.each([
+    ['four payloads, when their array is exactly maxBodyBytes long', 1, 4],
+    ['three payloads, when four would be one byte over', 0, 3],
+  ])('counts the brackets of a JSON array against maxBodyBytes: sends %s', async (_name, slack, perBatch) => {
+    const message = (i: number): Payload => ({ type: 'event', message: `m${i}${'x'.repeat(300)}`, severity: 'info' });
+    const bytes = Buffer.byteLength(JSON.stringify(message(0)));
+    // Four payloads with a comma each, less the last comma, plus two brackets: 4 × (bytes + 1) + 1.
+    const limit = 4 * (bytes + 1) + slack;
+    // After 20 requests the gateway takes anything, so that a publisher resending forever still ends.
+    const { publisher, server, failures } = await setUp(
+      (request, n) => (n < 20 && Buffer.byteLength(request.body) > limit ? { status: 413, body: { error: 'too large' } } : acceptAll(request, n)),
+      { format: 'json', maxBodyBytes: limit, batchIntervalMs: 60_000 },
+    );
+    const all = Array.from({ length: 8 }, (_, i) => message(i));
+    publisher.publish(all);
+    await publisher.flush();
+    expect(server.requests.map((r) => Buffer.byteLength(r.body) <= limit)).toEqual(server.requests.map(() => true));
+    expect(server.requests[0]!.payloads).toHaveLength(perBatch);
+    expect(server.accepted).toEqual(all);
+    expect(failures).toEqual([]);
+    expect(publisher.stats().lastError).toBeNull();
+  });
+
+  it('refuses only the payload a 422 names (past a topology cap), and sends the rest again, as often as it takes', async () => {
+    const upsert = (id: string): Payload => ({ type: 'node-upsert', node: { id, label: id, kind: 'svc', status: 'healthy' } });
+    const overCap = new Set(['b', 'c']);
+    // A gateway at its node cap: a batch with a new node is refused whole, naming the first such payload.
+    const capped: Script = (request, n) => {
+      const index = request.payloads.findIndex((p) => (p as Payload).type === 'node-upsert' && overCap.has((p as { node: { id: string } }).node.id));
+      return index < 0 ? acceptAll(request, n) : { status: 422, body: { error: 'project has 1 nodes, the most allowed', code: 'node-limit', index } };
+    };
+    const { publisher, server, failures } = await setUp(capped, { batchIntervalMs: 60_000 });
+    const batch = [event(0), upsert('a'), upsert('b'), event(1), upsert('c'), event(2)];
+    publisher.publish(batch);
+    await publisher.flush();
+    expect(server.requests.map((r) => r.payloads)).toEqual([
+      batch,
+      [event(0), upsert('a'), event(1), upsert('c'), event(2)],
+      [event(0), upsert('a'), event(1), event(2)],
+    ]);
+    expect(server.accepted).toEqual([event(0), upsert('a'), event(1), event(2)]);
+    expect(failures).toEqual([
+      { status: 422, error: 'project has 1 nodes, the most allowed', errors: [], payloads: [upsert('b')] },
+      { status: 422, error: 'project has 1 nodes, the most allowed', errors: [], payloads: [upsert('c')] },
+    ]);
+    expect(publisher.stats()).toMatchObject({ queued: 0, sent: 6, accepted: 4, refused: 2, retries: 0 });
+  });
+
+  it.each([
+    ['an index past the batch', { index: 2 }],
+    ['a negative index', { index: -1 }],
+    ['an index that is not a number', { index: '0' }],
+  ])('refuses a whole batch answered 422 with %s', async (_name, fields) => {
+    const { publisher, server, failures } = await setUp(failFirst(1, { status: 422, body: { error: 'cap', code: 'node-limit', ...fields } }), { maxBatch: 2 });
+    publisher.publish(events(0, 4));
+    await publisher.flush();
+    expect(server.requests.map((r) => r.payloads)).toEqual([events(0, 2), events(2, 4)]);
+    expect(failures).toEqual([{ status: 422, error: 'cap', errors: [], payloads: events(0, 2) }]);
+    expect(publisher.stats()).toMatchObject({ sent: 4, accepted: 2, refused: 2 });
+  });
+
+  it('retries 408 (a proxy timing the upload out) and 425 rather than losing the batch', async () => {
+    const answers = [{ status: 408, body: { error: 'request timeout' } }, { status: 425 }];
+    const { publisher, server, failures } = await setUp((request, n) => answers[n] ?? acceptAll(request, n));
+    publisher.publish(events(0, 2));
+    await publisher.flush();
+    expect(server.requests.map((r) => r.payloads)).toEqual([events(0, 2), events(0, 2), events(0, 2)]);
+    expect(server.accepted).toEqual(events(0, 2));
+    expect(failures).toEqual([]);
+    expect(publisher.stats()).toMatchObject({ accepted: 2, refused: 0, retries: 2 });
+  });
 });
 
 describe('the publisher, on a fake clock', () => {
@@ -344,6 +460,43 @@ describe('the publisher, on a fake clock', () => {
     await publisher.close();
     expect(publisher.stats()).toMatchObject({ accepted: 1, retries: 1 });
   });
+
+  it('holds at most 32 MiB of payloads by default, dropping the oldest past it', async () => {
+    vi.useFakeTimers();
+    expect(PUBLISHER_DEFAULTS.maxQueueBytes).toBe(32 * 1024 * 1024);
+    // A gateway that never answers: everything published waits.
+    const fetch = vi.fn((_url: string | URL | Request, init?: RequestInit) => new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted')))));
+    const publisher = createPublisher({ url: 'http://gateway.test', project: 'p', fetch, batchIntervalMs: 60_000 });
+    const text = 'x'.repeat(16 * 1024);
+    const bytes = Buffer.byteLength(JSON.stringify({ type: 'log-chunk', nodeId: 'api', text }));
+    const kept = Math.floor(PUBLISHER_DEFAULTS.maxQueueBytes / bytes);
+    for (let i = 0; i < kept + 100; i++) publisher.log('api', text);
+    // Nothing has been taken yet (the batch timer has not fired): the queue alone holds what is left.
+    expect(publisher.stats()).toMatchObject({ queued: kept, dropped: 100 });
+    const closed = publisher.close({ timeoutMs: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    await closed;
+    expect(publisher.stats()).toMatchObject({ queued: 0, dropped: kept + 100 });
+  });
+
+  it('sends nothing, and leaves no timer, when it closes while a token is on its way', async () => {
+    vi.useFakeTimers();
+    let giveToken!: (token: string) => void;
+    const token = vi.fn(() => new Promise<string>((resolve) => (giveToken = resolve)));
+    const fetch = vi.fn((_url: string | URL | Request, init?: RequestInit) => new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted')))));
+    const publisher = createPublisher({ url: 'http://gateway.test', project: 'p', fetch, token, batchIntervalMs: 0 });
+    publisher.event('x', 'info');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(token).toHaveBeenCalledTimes(1);
+    const closed = publisher.close({ timeoutMs: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    await closed;
+    giveToken('late');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(publisher.stats()).toMatchObject({ queued: 0, sent: 1, accepted: 0, dropped: 1 });
+  });
 });
 
 describe('createPublisher', () => {
@@ -353,6 +506,7 @@ describe('createPublisher', () => {
     ['a blank project', { url: 'http://127.0.0.1:8080', project: '  ' }, /project/],
     ['a zero maxBatch', { url: 'http://127.0.0.1:8080', project: 'p', maxBatch: 0 }, /maxBatch/],
     ['a NaN maxQueue', { url: 'http://127.0.0.1:8080', project: 'p', maxQueue: Number.NaN }, /maxQueue/],
+    ['a zero maxQueueBytes', { url: 'http://127.0.0.1:8080', project: 'p', maxQueueBytes: 0 }, /maxQueueBytes/],
   ])('refuses %s with a TypeError', (_name, options, message) => {
     expect(() => createPublisher(options)).toThrow(TypeError);
     expect(() => createPublisher(options)).toThrow(message);

@@ -148,6 +148,24 @@ describe('docker stats', () => {
     ]);
   });
 
+  it('measures a rate from the last published report only, not from one the publisher refused', () => {
+    let closed = true;
+    const sent: Payload[] = [];
+    const emit = createEmitters((payloads) => {
+      if (closed) throw new Error('meshwatch publisher: closed');
+      sent.push(...checkPayloads(payloads));
+    }, () => NOW);
+    expect(() => emit.emitDockerStats('api', { cpu: 1, memory: 1, network: { rx: 1_000, tx: 1_000 }, t: 1_000 })).toThrow(/closed/);
+    closed = false;
+    emit.emitDockerStats('api', { cpu: 1, memory: 1, network: { rx: 3_000, tx: 2_000 }, t: 2_000 }); // the first published: no rate yet
+    emit.emitDockerStats('api', { cpu: 1, memory: 1, network: { rx: 5_000, tx: 2_500 }, t: 4_000 });
+    const rates = sent.filter((p) => p.type === 'chart-point' && p.series.includes('/net/'));
+    expect(rates.map((p) => p.type === 'chart-point' && [p.series, p.value.t, p.value.y])).toEqual([
+      ['api:docker/net/rx_bytes_per_s', 4_000, 1_000],
+      ['api:docker/net/tx_bytes_per_s', 4_000, 250],
+    ]);
+  });
+
   it('forgets a deleted node, and keeps no more than a bounded number of containers', () => {
     const { emit, sent } = capture();
     emit.emitDockerStats('api', { cpu: 1, memory: 1, network: { rx: 0, tx: 0 }, t: 1_000 });

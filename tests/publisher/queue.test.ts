@@ -6,9 +6,9 @@ let nextId = 0;
 function entry(message: string): QueuedPayload {
   const payload: Payload = { type: 'event', message, severity: 'info' };
   const json = JSON.stringify(payload);
-  return { id: nextId++, payload, json, bytes: utf8Length(json) };
+  return { id: nextId++, json, bytes: utf8Length(json) };
 }
-const messages = (entries: readonly QueuedPayload[]) => entries.map((e) => (e.payload as { message: string }).message);
+const messages = (entries: readonly QueuedPayload[]) => entries.map((e) => (JSON.parse(e.json) as { message: string }).message);
 
 describe('utf8Length', () => {
   it.each(['', 'ascii', 'é', '€', '😀', 'a😀b€é', '\ud800 lone high surrogate', 'lone low \udc00', '\ud800'])('matches TextEncoder for %j', (text) => {
@@ -63,8 +63,32 @@ describe('the payload queue', () => {
     const taken = queue.take(2, Infinity);
     queue.push(entry('e'));
     queue.putBack(taken);
-    expect(queue.peek()?.payload).toEqual(taken[0]!.payload);
+    expect(queue.peek()).toBe(taken[0]);
     expect(messages(queue.take(10, Infinity))).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('drops the oldest past its byte cap and says how many, but keeps the newest even when it alone is larger', () => {
+    const [a, b, c] = [entry('a'), entry('b'), entry('c')];
+    const queue = new PayloadQueue(100, a.bytes * 2);
+    expect([a, b].map((e) => queue.push(e))).toEqual([0, 0]);
+    expect(queue.push(c)).toBe(1);
+    expect(queue.bytes).toBe(b.bytes + c.bytes);
+    expect(queue.push(entry('x'.repeat(100)))).toBe(2);
+    expect(queue.size).toBe(1);
+    expect(messages(queue.take(10, Infinity))).toEqual(['x'.repeat(100)]);
+  });
+
+  it('budgets framing bytes for the body as a whole when taking', () => {
+    const queue = new PayloadQueue(100);
+    const [a, b] = [entry('a'), entry('b')];
+    queue.push(a);
+    queue.push(b);
+    const both = a.bytes + 1 + b.bytes + 1;
+    expect(queue.take(10, both, 1)).toHaveLength(1);
+    expect(queue.take(10, both, 1)).toHaveLength(1);
+    queue.push(entry('a'));
+    queue.push(entry('b'));
+    expect(queue.take(10, both + 1, 1)).toHaveLength(2);
   });
 
   it('keeps its byte count as payloads come and go', () => {

@@ -46,6 +46,8 @@ describe('which answers are retried', () => {
     [502, true],
     [503, true],
     [504, true],
+    [408, true],
+    [425, true],
     [400, false],
     [401, false],
     [403, false],

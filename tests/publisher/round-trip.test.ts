@@ -141,15 +141,33 @@ describe('the publisher and the gateway', () => {
     expect(app!.gateway.room('shop')!.state.snapshot().events.map((e) => e.message)).toEqual(events.map((e) => (e as { message: string }).message));
   });
 
-  it('reports a batch over a topology cap (422) with its payloads, and goes on', async () => {
+  it('refuses only the payload past a topology cap (422), and publishes the rest of its batch', async () => {
     await start({ gateway: { stateLimits: { maxNodes: 1 } } });
     const { publisher, failures } = publisherFor('shop', { maxBatch: 2 });
     const upsert = (id: string): Payload => ({ type: 'node-upsert', node: { id, label: id, kind: 'svc', status: 'healthy' } });
     publisher.publish([upsert('a'), upsert('b'), { type: 'event', message: 'after', severity: 'info' }]);
     await publisher.flush();
-    expect(failures).toEqual([{ status: 422, error: expect.any(String), errors: [], payloads: [upsert('a'), upsert('b')] }]);
-    expect(publisher.stats()).toMatchObject({ accepted: 1, refused: 2, retries: 0 });
-    expect(app!.gateway.room('shop')!.state.snapshot().events.map((e) => e.message)).toEqual(['after']);
+    expect(failures).toEqual([{ status: 422, error: expect.any(String), errors: [], payloads: [upsert('b')] }]);
+    expect(publisher.stats()).toMatchObject({ sent: 3, accepted: 2, refused: 1, retries: 0 });
+    const state = app!.gateway.room('shop')!.state.snapshot();
+    expect(state.nodes.map((n) => n.id)).toEqual(['a']);
+    expect(state.events.map((e) => e.message)).toEqual(['after']);
+  });
+
+  it('gets under a body limit below 1 KiB (413) one payload at a time, and refuses a payload over it alone', async () => {
+    await start({ maxPublishBytes: 500 });
+    const { publisher, failures } = publisherFor('shop');
+    const sized = (name: string, length: number): Payload => ({ type: 'event', message: `${name} ${'x'.repeat(length)}`, severity: 'info' });
+    const pair = [sized('one', 329), sized('two', 329)];
+    expect(pair.map((p) => Buffer.byteLength(JSON.stringify(p)))).toEqual([380, 380]);
+    publisher.publish(pair);
+    await publisher.flush();
+    const big = sized('big', 600);
+    publisher.publish(big);
+    await publisher.flush();
+    expect(failures).toEqual([{ status: 413, error: expect.any(String), errors: [], payloads: [big] }]);
+    expect(publisher.stats()).toMatchObject({ sent: 3, accepted: 2, refused: 1, retries: 0 });
+    expect(app!.gateway.room('shop')!.state.snapshot().events.map((e) => e.message)).toEqual(pair.map((p) => (p as { message: string }).message));
   });
 });
 

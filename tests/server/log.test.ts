@@ -66,6 +66,14 @@ describe('the server log', () => {
     expect(JSON.parse(out[0]!)).toEqual({ time: ISO, level: 'info', msg, ...fields });
   });
 
+  it('escapes C1 controls and line separators in JSON lines too, and still reads back exactly', () => {
+    const { logger, out } = capture();
+    const msg = 'csi \u009b2J nel \u0085 del \u007f ls \u2028 ps \u2029';
+    logger.info(msg, { [`key\u009b`]: msg, nested: [msg] });
+    expect(out[0]).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
+    expect(JSON.parse(out[0]!)).toEqual({ time: ISO, level: 'info', msg, 'key\u009b': msg, nested: [msg] });
+  });
+
   it('writes an Error field as its name, message, code and stack', () => {
     const { logger, err } = capture();
     const error = Object.assign(new TypeError('bad thing'), { code: 'E_BAD' });
@@ -103,6 +111,35 @@ describe('the server log', () => {
       const { logger, err } = capture({ format: 'text' });
       logger.warn('two\nlines', { value: 'a\nb "c"' });
       expect(err).toEqual([`${ISO} WARN  two\\nlines value="a\\nb \\"c\\""\n`]);
+    });
+
+    it.each([
+      { name: 'a CSI (C1) that clears the screen', char: '\u009b', escaped: '\\u009b' },
+      { name: 'NEL, a C1 line break', char: '\u0085', escaped: '\\u0085' },
+      { name: 'DEL', char: '\u007f', escaped: '\\u007f' },
+      { name: 'the line separator', char: '\u2028', escaped: '\\u2028' },
+      { name: 'the paragraph separator', char: '\u2029', escaped: '\\u2029' },
+    ])('escapes $name in the message, keys, values and stacks', ({ char, escaped }) => {
+      const { logger, err } = capture({ format: 'text' });
+      const error = new Error(`bad${char}2J`);
+      error.stack = `Error: bad${char}2J\n    at here${char} (file.ts:1:1)`;
+      logger.error(`m${char}2J`, { [`k${char}`]: `v${char}2J`, nested: { text: `n${char}` }, error });
+      expect(err).toHaveLength(1);
+      expect(err[0]).not.toContain(char);
+      expect(err[0]).toBe(
+        `${ISO} ERROR m${escaped}2J k${escaped}="v${escaped}2J" nested={"text":"n${escaped}"} error="Error: bad${escaped}2J"\n` +
+          `    Error: bad${escaped}2J\n    at here${escaped} (file.ts:1:1)\n`,
+      );
+    });
+
+    it('quotes what JSON cannot say (a function), so its line breaks stay escaped', () => {
+      const { logger, out } = capture({ format: 'text' });
+      logger.info('odd field', { fn: function named() {
+      return 1;
+    } });
+      expect(out).toHaveLength(1);
+      expect(out[0]!.slice(0, -1)).not.toContain('\n');
+      expect(out[0]).toMatch(/ fn="function named\(\) \{\\n/);
     });
 
     it('writes an error as its name and message, with its stack on the indented lines after', () => {

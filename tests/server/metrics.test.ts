@@ -516,6 +516,20 @@ describe('GET /metrics on the standalone server', () => {
     }
   });
 
+  it('counts a refused publish token as a rejected publish request, not as a refused connection', async () => {
+    await start({ auth: { secret: 'metrics-test-secret-of-at-least-32-bytes!' } });
+    const res = await fetch(`${base}/api/projects/prod/publish`, { method: 'POST', headers: { authorization: 'Bearer not.a.jwt' }, body: '{}' });
+    expect(res.status).toBe(401);
+    expect((await publish('{}')).status).toBe(401);
+    const families = await scrape();
+    expect(valueOf(families, 'meshwatch_publish_requests_rejected_total')).toBe(2);
+    expect(valueOf(families, 'meshwatch_connections_refused_total', { code: '4401' })).toBe(0);
+    // A WebSocket without a token still counts there.
+    const viewer = open(wsUrl('prod'));
+    expect((await viewer.closed()).code).toBe(4401);
+    expect(valueOf(await scrape(), 'meshwatch_connections_refused_total', { code: '4401' })).toBe(1);
+  });
+
   it('answers HEAD with headers only and other methods with 405', async () => {
     await start();
     const head = await fetch(`${base}/metrics`, { method: 'HEAD' });

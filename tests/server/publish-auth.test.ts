@@ -15,9 +15,9 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-function publish(project: string, token?: string) {
+function publish(project: string, token?: string, scheme = 'Bearer') {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (token !== undefined) headers.authorization = `${scheme} ${token}`;
   return fetch(`${base}/api/projects/${project}/publish`, { method: 'POST', headers, body: JSON.stringify(node) });
 }
 
@@ -57,5 +57,28 @@ describe('POST /api/projects/:id/publish with token auth', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 1, seq: 1 });
     expect(app.publishEndpoint.stats().rejected).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(['bearer', 'BEARER', 'bEaReR'])('takes the scheme in any case (%s): RFC 7235', async (scheme) => {
+    const token = await mintToken(SECRET, { sub: 'ci', projects: ['prod'], publish: true });
+    const res = await publish('prod', token, scheme);
+    expect(res.status).toBe(202);
+  });
+
+  it('does not take a token under another scheme', async () => {
+    const token = await mintToken(SECRET, { sub: 'ci', projects: ['prod'], publish: true });
+    expect((await publish('prod', token, 'Basic')).status).toBe(401);
+    expect((await publish('prod', token, 'Bearer:')).status).toBe(401);
+  });
+
+  it('counts its refusals as rejected publish requests, not as refused WebSocket connections', async () => {
+    const rejected = app.publishEndpoint.stats().rejected;
+    const viewer = await mintToken(SECRET, { sub: 'alice', projects: ['shop'] });
+    const any = await mintToken(SECRET, { sub: 'ci', projects: '*', publish: true });
+    expect((await publish('shop')).status).toBe(401);
+    expect((await publish('shop', viewer)).status).toBe(403);
+    expect((await publish('nope', any)).status).toBe(404);
+    expect(app.publishEndpoint.stats().rejected).toBe(rejected + 3);
+    expect(app.gateway.stats().refused).toEqual({ unauthorized: 0, forbidden: 0, unknownProject: 0, connectionLimit: 0 });
   });
 });

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Payload } from '../../src/protocol/messages.ts';
-import { createPublishEndpoint, MAX_LISTED_ERRORS, type PublishTarget } from '../../src/server/http/publish-endpoint.ts';
+import { createPublishEndpoint, MAX_INVALID_MESSAGES, MAX_LISTED_ERRORS, MAX_MESSAGES_PER_REQUEST, type PublishTarget } from '../../src/server/http/publish-endpoint.ts';
 import { configureLog } from '../../src/server/log.ts';
 import type { PublishAllOutcome } from '../../src/server/room.ts';
 import { createStandaloneServer, type StandaloneServer } from '../../src/server/standalone.ts';
@@ -162,6 +162,85 @@ describe('POST /api/projects/:id/publish bodies', () => {
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('POST');
     }
+  });
+});
+
+describe('POST /api/projects/:id/publish limits on one request', () => {
+  const eventLines = (count: number) => Array.from({ length: count }, (_, i) => JSON.stringify(event(`e${i}`))).join('\n');
+
+  it(`publishes ${MAX_MESSAGES_PER_REQUEST} messages in one request, NDJSON or array`, async () => {
+    await startApp();
+    expect(MAX_MESSAGES_PER_REQUEST).toBe(10_000);
+    const res = await post(eventLines(MAX_MESSAGES_PER_REQUEST), 'application/x-ndjson');
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ accepted: MAX_MESSAGES_PER_REQUEST, refused: 0 });
+  });
+
+  it.each([
+    { name: 'NDJSON', body: () => eventLines(MAX_MESSAGES_PER_REQUEST + 1), type: 'application/x-ndjson' },
+    { name: 'NDJSON without its content type', body: () => eventLines(MAX_MESSAGES_PER_REQUEST + 1), type: 'text/plain' },
+    { name: 'a JSON array', body: () => JSON.stringify(Array.from({ length: MAX_MESSAGES_PER_REQUEST + 1 }, () => event('x'))), type: 'application/json' },
+    // 1 MiB of lines that are not JSON: each would cost a failed parse and an error object.
+    { name: '524,288 lines of `x`', body: () => 'x\n'.repeat(512 * 1024), type: 'application/x-ndjson' },
+  ])('refuses more than 10,000 messages ($name) with 413, publishing nothing', async ({ body, type }) => {
+    await startApp();
+    const res = await post(body(), type);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: `more than ${MAX_MESSAGES_PER_REQUEST} messages in one request` });
+    expect(app!.gateway.room('prod')).toBeUndefined();
+    expect(app!.publishEndpoint.stats()).toMatchObject({ accepted: 0, rejected: 1 });
+  });
+
+  it(`stops checking at the ${MAX_INVALID_MESSAGES + 1}st invalid message and refuses the whole body with 400`, async () => {
+    await startApp();
+    expect(MAX_INVALID_MESSAGES).toBe(1_000);
+    // Valid messages around 3,000 invalid ones (lines that are not JSON and payloads that are not valid, alternating).
+    const invalid = Array.from({ length: 3_000 }, (_, i) => (i % 2 === 0 ? 'nope' : JSON.stringify({ type: 'event', severity: 'loud', message: 'x' })));
+    const body = lines(upsert('a'), ...invalid, upsert('b'));
+    const res = await post(body, 'application/x-ndjson');
+    expect(res.status).toBe(400);
+    const answer = await res.json();
+    expect(answer).toMatchObject({
+      error: `more than ${MAX_INVALID_MESSAGES} invalid messages in one request: none published`,
+      accepted: 0,
+      // Counted up to where checking stopped, not all 3,000.
+      refused: MAX_INVALID_MESSAGES + 1,
+      seq: null,
+    });
+    expect(answer.errors).toHaveLength(MAX_LISTED_ERRORS);
+    expect(answer.errors[0]).toEqual({ index: 1, line: 2, error: 'not JSON', issues: [] });
+    expect(app!.gateway.room('prod')).toBeUndefined();
+    expect(app!.publishEndpoint.stats()).toMatchObject({ accepted: 0, rejected: 1, messagesRefused: 3_002 });
+  });
+
+  it(`still publishes the valid messages around ${MAX_INVALID_MESSAGES} invalid ones`, async () => {
+    await startApp();
+    const invalid = Array.from({ length: MAX_INVALID_MESSAGES }, () => ({ type: 'event', severity: 'loud', message: 'x' }));
+    const res = await post(JSON.stringify([upsert('a'), ...invalid, upsert('b')]));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ accepted: 2, refused: MAX_INVALID_MESSAGES, seq: 2 });
+  });
+
+  it('still calls a body of many lines, none of them JSON and no content type saying NDJSON, not JSON', async () => {
+    await startApp();
+    const res = await post('x\n'.repeat(5_000), 'text/plain');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'body is not JSON' });
+  });
+});
+
+describe('POST /api/projects/:id/publish with a UTF-8 byte-order mark', () => {
+  it.each([
+    { name: 'one payload', body: `\uFEFF${JSON.stringify(upsert('a'))}`, type: 'application/json', ids: ['a'] },
+    { name: 'an array', body: `\uFEFF${JSON.stringify([upsert('a'), upsert('b')])}`, type: 'application/json', ids: ['a', 'b'] },
+    { name: 'NDJSON', body: `\uFEFF${lines(upsert('a'), upsert('b'))}`, type: 'application/x-ndjson', ids: ['a', 'b'] },
+    { name: 'NDJSON without its content type', body: `\uFEFF${lines(upsert('a'), upsert('b'))}`, type: 'text/plain', ids: ['a', 'b'] },
+  ])('reads $name that starts with one', async ({ body, type, ids }) => {
+    await startApp();
+    const res = await post(body, type);
+    expect(await res.json()).toMatchObject({ accepted: ids.length, refused: 0 });
+    expect(res.status).toBe(202);
+    expect(publishedNodeIds()).toEqual(ids);
   });
 });
 

@@ -186,6 +186,71 @@ describe('standalone server', () => {
       expect(app.publishEndpoint.stats().originsRefused).toBe(allowed ? 0 : 1);
     });
 
+    describe('from a page of an allowed other origin (CORS)', () => {
+      const publishUrl = () => `${base}/api/projects/prod/publish`;
+      /** What a browser sends before an NDJSON POST with a token: content-type and authorization are not simple headers. */
+      const preflight = (origin: string) =>
+        fetch(publishUrl(), {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        });
+
+      it('answers the preflight with 204 and what the page may send', async () => {
+        const res = await preflight(EXTRA_ORIGIN);
+        expect(res.status).toBe(204);
+        expect(res.headers.get('access-control-allow-origin')).toBe(EXTRA_ORIGIN);
+        expect(res.headers.get('access-control-allow-methods')).toBe('POST');
+        expect(res.headers.get('access-control-allow-headers')).toBe('content-type, authorization');
+        expect(res.headers.get('access-control-max-age')).toBe('600');
+        expect(res.headers.get('vary')).toBe('Origin');
+        expect(await res.text()).toBe('');
+        expect(app.publishEndpoint.stats()).toEqual({ accepted: 0, rejected: 0, messagesRefused: 0, originsRefused: 0 });
+      });
+
+      it('lets the page read every answer to its POST, success or not', async () => {
+        const headers = { origin: EXTRA_ORIGIN, 'content-type': 'application/x-ndjson' };
+        const accepted = await publish('prod', JSON.stringify(node), headers);
+        expect(accepted.status).toBe(202);
+        expect(accepted.headers.get('access-control-allow-origin')).toBe(EXTRA_ORIGIN);
+        expect(accepted.headers.get('vary')).toBe('Origin');
+        expect(app.gateway.room('prod')!.seq).toBe(1);
+
+        for (const [body, project, status] of [['{"type":', 'prod', 400], [JSON.stringify(node), 'x'.repeat(129), 400], ['x'.repeat(1024 * 1024 + 1), 'prod', 413]] as const) {
+          const refused = await publish(project, body, headers);
+          expect(refused.status).toBe(status);
+          expect(refused.headers.get('access-control-allow-origin')).toBe(EXTRA_ORIGIN);
+          expect(refused.headers.get('vary')).toBe('Origin');
+        }
+      });
+
+      it('gives a loopback page on another port (the dev server) the same answers', async () => {
+        const origin = 'http://localhost:5173';
+        const res = await preflight(origin);
+        expect(res.status).toBe(204);
+        expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+        const post = await publish('prod', JSON.stringify(node), { origin });
+        expect(post.status).toBe(202);
+        expect(post.headers.get('access-control-allow-origin')).toBe(origin);
+      });
+
+      it('refuses the preflight and the POST of a page of another site with 403, and no CORS header', async () => {
+        const res = await preflight('https://evil.example');
+        expect(res.status).toBe(403);
+        expect(res.headers.get('access-control-allow-origin')).toBeNull();
+        const post = await publish('prod', JSON.stringify(node), { origin: 'https://evil.example' });
+        expect(post.status).toBe(403);
+        expect(post.headers.get('access-control-allow-origin')).toBeNull();
+        expect(app.gateway.room('prod')).toBeUndefined();
+        expect(app.publishEndpoint.stats().originsRefused).toBe(2);
+      });
+
+      it('still answers OPTIONS without an Origin (not a preflight) with 405', async () => {
+        const res = await fetch(publishUrl(), { method: 'OPTIONS' });
+        expect(res.status).toBe(405);
+        expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      });
+    });
+
     it('rejects a bad project id with 400 and other methods with 405', async () => {
       expect((await publish('x'.repeat(129), JSON.stringify(node))).status).toBe(400);
       const malformed = await fetch(`${base}/api/projects/%E0%A4%A/publish`, { method: 'POST', body: JSON.stringify(node) });

@@ -3,20 +3,30 @@
  * plain HTTP. The body is one payload, a JSON array of payloads, or NDJSON
  * (one payload per line, blank lines skipped; `content-type:
  * application/x-ndjson`, or guessed when the body is several JSON values on
- * separate lines). Each message is validated on its own with the protocol's
- * `Payload` schema: one bad message costs only itself, so a publisher's batch
- * is not lost to one bad line. The valid ones are published in order, as one
- * run checked against the project's topology caps: all of them, or none.
+ * separate lines); a leading UTF-8 byte-order mark is ignored. Each message
+ * is validated on its own with the protocol's `Payload` schema: one bad
+ * message costs only itself, so a publisher's batch is not lost to one bad
+ * line. The valid ones are published in order, as one run checked against
+ * the project's topology caps: all of them, or none.
+ *
+ * Checking runs on the gateway's event loop, where every viewer's frames and
+ * heartbeats wait for it, so it is bounded: at most 10,000 messages per
+ * request (`MAX_MESSAGES_PER_REQUEST`; counted before any is parsed), and
+ * checking stops at the 1,001st invalid one (`MAX_INVALID_MESSAGES`): a
+ * publisher that sends that much garbage is broken, not unlucky.
  *
  *   202 {accepted, refused, seq, errors}   the valid messages published; `seq` is the last one stamped;
  *                                          `errors` lists the refused ones (the first 100; `refused` counts all)
- *   400 {error, accepted: 0, refused, seq: null, errors}   no message is valid (counted)
+ *   204                               a browser's preflight (OPTIONS) from a page the origin policy allows
+ *   400 {error, accepted: 0, refused, seq: null, errors}   no message is valid, or more than 1,000 are
+ *                                     invalid (`refused` then counts those checked; none published) (counted)
  *   400 {error}                       empty body, `[]`, not JSON at all, or a bad project id (counted)
- *   401 {error}                       token auth is on and `Authorization: Bearer <jwt>` is missing, invalid or expired (counted)
+ *   401 {error}                       token auth is on and `Authorization: Bearer <jwt>` (scheme in any case)
+ *                                     is missing, invalid or expired (counted)
  *   403 {error}                       sent by a page of another site, or the token does not allow the project (counted)
  *   404 {error}                       the project is not one the gateway knows (MESHWATCH_PROJECTS; counted)
- *   405 {error}                       not a POST
- *   413 {error}                       body over `maxBodyBytes` (counted)
+ *   405 {error}                       not a POST (nor a preflight)
+ *   413 {error}                       body over `maxBodyBytes`, or more than 10,000 messages in it (counted)
  *   422 {error, code, index}          the valid messages would pass a topology cap; none published;
  *                                     `index` is the offending message's position in the body (counted)
  *   503 {error, code}                 the gateway is closing, holds too many watched projects, or its
@@ -26,6 +36,12 @@
  * message's 0-based position among the body's messages, `line` its 1-based
  * line (NDJSON only), `error` 'not JSON' or 'invalid payload', `issues` up to
  * five `{path, message}` from the schema.
+ *
+ * A page of another origin that the origin policy allows (`allowedOrigins`,
+ * a loopback dev server) may publish from the browser: its preflight is
+ * answered, and every answer to its POST (whatever the status) carries
+ * `Access-Control-Allow-Origin` with its origin, so the page can read it.
+ * A page the policy refuses gets 403 and no CORS header, preflight or not.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FRAME_LIMITS } from '../../protocol/frames.ts';
@@ -88,9 +104,17 @@ const STATUS_OF_CLOSE_CODE: Record<number, number> = { 4401: 401, 4403: 403, 440
 export interface PublishEndpointStats {
   /** Payloads published. */
   accepted: number;
-  /** Requests turned away: unreadable, none of their messages valid, too large, or refused by the gateway (a cap, too many projects, closing). */
+  /**
+   * Requests turned away: unreadable, none of their messages valid, too many
+   * messages or too many invalid ones, too large, unauthorised, or refused by
+   * the gateway (a cap, too many projects, closing).
+   */
   rejected: number;
-  /** Messages not published: each invalid one, and every message of a request the gateway refused. */
+  /**
+   * Messages not published: each invalid one, and every message of a request
+   * refused as a whole (for too many invalid ones, or by the gateway). Not
+   * those of a request too large or with too many messages: they are not counted.
+   */
   messagesRefused: number;
   /** Requests from a page of another site, answered 403. */
   originsRefused: number;
@@ -106,8 +130,20 @@ export interface PublishEndpoint {
 const ROUTE = /^\/api\/projects\/([^/]+)\/publish\/?$/;
 /** A client still uploading a too-large body is read (and dropped) this far, so it can see its 413; past it, cut off. */
 const DRAIN_FACTOR = 8;
-/** Refused messages listed in a response; `refused` counts them all. Keeps a body of 10,000 bad lines from echoing back megabytes. */
+/** Refused messages listed in a response; `refused` counts them all. Keeps a body of 1,000 bad lines from echoing back megabytes. */
 export const MAX_LISTED_ERRORS = 100;
+/** Messages in one request; past it, 413 before any is parsed. 10,000 small payloads is about 1 MiB, the body limit. */
+export const MAX_MESSAGES_PER_REQUEST = 10_000;
+/** Invalid messages in one request; at the next one checking stops and the whole request is refused. */
+export const MAX_INVALID_MESSAGES = 1_000;
+/** What a page of an allowed other origin is told by a preflight: it may POST with these headers, and need not ask again for 10 minutes. */
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'POST',
+  'access-control-allow-headers': 'content-type, authorization',
+  'access-control-max-age': '600',
+};
+/** `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235). */
+const BEARER = /^bearer +(\S.*)$/i;
 /** Schema issues listed per message. */
 const MAX_ISSUES = 5;
 /** A path segment is a key of the publisher's JSON: a hostile one is cut, not echoed whole. */
@@ -147,23 +183,28 @@ export function createPublishEndpoint(gateway: PublishTarget, options: PublishEn
   };
 
   const publish = (res: ServerResponse, projectId: string, text: string, contentType: string | undefined) => {
-    const body = parsePublishBody(text, contentType);
-    if (!body.ok) return reject(res, 400, { error: body.error });
+    const body = parsePublishBody(text, contentType, { maxMessages: MAX_MESSAGES_PER_REQUEST, maxUnreadable: MAX_INVALID_MESSAGES });
+    if (!body.ok) return reject(res, body.tooMany ? 413 : 400, { error: body.error });
     const valid: Payload[] = [];
     /** Where each valid payload sits among the body's messages, to name a capped one by its own index. */
     const positions: number[] = [];
     const errors: PublishMessageError[] = [];
     let refused = 0;
-    body.messages.forEach((message, index) => {
-      const result = validate(message, index);
+    for (let index = 0; index < body.messages.length && refused <= MAX_INVALID_MESSAGES; index++) {
+      const result = validate(body.messages[index]!, index);
       if (result.ok) {
         valid.push(result.payload);
         positions.push(index);
-        return;
+        continue;
       }
       refused++;
       if (errors.length < MAX_LISTED_ERRORS) errors.push(result.error);
-    });
+    }
+    if (refused > MAX_INVALID_MESSAGES) {
+      counts.messagesRefused += body.count;
+      const error = `more than ${MAX_INVALID_MESSAGES} invalid messages in one request: none published`;
+      return reject(res, 400, { error, accepted: 0, refused, seq: null, errors });
+    }
     if (valid.length === 0) {
       counts.messagesRefused += refused;
       return reject(res, 400, { error: 'no valid payloads', accepted: 0, refused, seq: null, errors });
@@ -241,7 +282,8 @@ export function createPublishEndpoint(gateway: PublishTarget, options: PublishEn
     handle(req, res) {
       const match = ROUTE.exec(pathnameOf(req.url));
       if (!match) return false;
-      if (req.method !== 'POST') {
+      const preflight = req.method === 'OPTIONS' && req.headers.origin !== undefined;
+      if (req.method !== 'POST' && !preflight) {
         sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
         return true;
       }
@@ -250,6 +292,15 @@ export function createPublishEndpoint(gateway: PublishTarget, options: PublishEn
         counts.originsRefused++;
         // The body is never read: close rather than drain what another site's page uploads.
         sendJson(res, 403, { error: origin.reason }, { connection: 'close' });
+        return true;
+      }
+      if (req.headers.origin !== undefined) {
+        // Set before any answer is written, so every status carries them (writeHead merges them in).
+        res.setHeader('access-control-allow-origin', req.headers.origin);
+        res.setHeader('vary', 'Origin');
+      }
+      if (preflight) {
+        res.writeHead(204, PREFLIGHT_HEADERS).end();
         return true;
       }
       let projectId: string;
@@ -269,8 +320,7 @@ export function createPublishEndpoint(gateway: PublishTarget, options: PublishEn
         return true;
       }
       // The body waits (unread, paused) until the token is checked.
-      const header = req.headers.authorization;
-      const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+      const token = BEARER.exec(req.headers.authorization ?? '')?.[1]!.trim();
       authorize(token, projectId).then(
         (decision) => {
           if (decision.ok) return receive(req, res, projectId);

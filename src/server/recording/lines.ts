@@ -1,8 +1,13 @@
 /**
  * Lines of a recording, read as a stream. Not `readline`: it buffers a line
  * whole however long it is, and a recording may be hostile (one 2 GB line).
- * Here a line past `maxLineChars` is dropped as it streams by and reported
- * as too long; memory stays at one chunk plus one acceptable line.
+ * Here a line past `maxLineChars` is reported as too long as soon as it
+ * passes the limit (so a file with no newline at all, such as a .gz, fails its
+ * header check without being read to the end), and the rest of it is dropped
+ * as it streams by; memory stays at one chunk plus one acceptable line.
+ *
+ * A UTF-8 byte-order mark at the very start is dropped: editors on Windows
+ * write one, and JSON.parse refuses it.
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -39,9 +44,10 @@ export async function* readLines(source: RecordingSource, maxLineChars: number, 
     return;
   }
   let number = 0;
-  for await (const line of source) {
-    counter.bytes += Buffer.byteLength(line) + 1;
+  for await (const item of source) {
+    counter.bytes += Buffer.byteLength(item) + 1;
     number++;
+    const line = number === 1 ? stripByteOrderMark(item) : item;
     yield { number, text: line.length > maxLineChars ? null : stripCarriageReturn(line) };
   }
 }
@@ -49,33 +55,50 @@ export async function* readLines(source: RecordingSource, maxLineChars: number, 
 async function* splitChunks(stream: Readable, maxLineChars: number, counter: ByteCounter): AsyncGenerator<SourceLine> {
   const decoder = new StringDecoder('utf8');
   let partial = '';
-  let tooLong = false;
+  /** The line being read was already reported as too long: the rest of it, up to its newline, is dropped. */
+  let skipping = false;
+  let atStart = true;
   let number = 0;
   // Iterating the stream destroys it (closing the file) if the consumer stops early.
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     counter.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (atStart && text !== '') {
+      // The decoder holds back a mark split across chunks until it is whole: the first text it gives starts with it.
+      text = stripByteOrderMark(text);
+      atStart = false;
+    }
     let start = 0;
     for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      number++;
-      const rest = text.slice(start, newline);
-      const long = tooLong || partial.length + rest.length > maxLineChars;
-      yield { number, text: long ? null : stripCarriageReturn(partial + rest) };
+      if (skipping) {
+        skipping = false;
+      } else {
+        number++;
+        const rest = text.slice(start, newline);
+        yield { number, text: partial.length + rest.length > maxLineChars ? null : stripCarriageReturn(partial + rest) };
+      }
       partial = '';
-      tooLong = false;
       start = newline + 1;
     }
-    if (!tooLong) {
+    if (!skipping) {
       partial += text.slice(start);
       if (partial.length > maxLineChars) {
-        tooLong = true;
+        // Said now, not at its newline: that may be gigabytes away, or never come.
+        number++;
+        yield { number, text: null };
+        skipping = true;
         partial = '';
       }
     }
   }
   const last = partial + decoder.end();
-  if (tooLong) yield { number: number + 1, text: null };
-  else if (last !== '') yield { number: number + 1, text: stripCarriageReturn(last) };
+  if (skipping || last === '') return;
+  number++;
+  yield { number, text: last.length > maxLineChars ? null : stripCarriageReturn(atStart ? stripByteOrderMark(last) : last) };
+}
+
+function stripByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function stripCarriageReturn(line: string): string {

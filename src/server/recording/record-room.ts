@@ -9,6 +9,15 @@
  * viewer hooks (a simulated gateway starts no simulation for it), though the
  * member counts in the presence viewers see and keeps the room from being
  * dropped as idle.
+ *
+ * Nothing slows the room down for a slow file, so the recorder cannot just
+ * write every delta: with an output that stops taking data (a full disk, a
+ * pipe nobody reads), the stream would buffer every delta in the gateway's
+ * memory. Once the writer is past its high-water mark, deltas are skipped;
+ * when it drains, the room's current snapshot is written as a catch-up
+ * (catch-up.ts), as a viewer that fell behind gets one. A recording stopped
+ * while behind ends with such a catch-up too, so the file ends where the
+ * project was. Memory stays at the high-water mark plus one snapshot.
  */
 import type { Presence, SnapshotReason } from '../../protocol/frames.ts';
 import type { Gateway } from '../gateway.ts';
@@ -43,24 +52,54 @@ export async function recordRoom(
     if (!room) throw new Error(`cannot record project ${projectId}: its room did not open`);
   }
   const session = new RecordingSession(out, { project: projectId, source: `gateway ${gateway.epoch}, project ${projectId}` }, options, options.clock ?? realClock);
+  const joined = room;
+  /** The writer is past its high-water mark: nothing is written until it drains. */
+  let behind = false;
+  /** Something was skipped while behind: a snapshot catches the recording up. */
+  let skipped = false;
+  /** The recording has stopped and asked for its last catch-up. */
+  let ending = false;
+  const keepUp = (ok: boolean) => {
+    if (ok || behind || session.stopped) return;
+    behind = true;
+    session.onDrain(() => {
+      behind = false;
+      // Stopped meanwhile: the catch-up at the end (below) covers what was skipped.
+      if (!skipped || session.stopped) return;
+      skipped = false;
+      joined.resync(member); // answered at once, through receiveSnapshot
+    });
+  };
   const member: RoomMember = {
     user: null,
     receiveJoin(join: RoomJoin) {
       // A member that gives no resume point is always sent a snapshot.
-      if (join.plan.kind === 'snapshot') session.snapshot(join.plan.snapshot.state(), join.plan.snapshot.seq);
+      if (join.plan.kind === 'snapshot') keepUp(session.snapshot(join.plan.snapshot.state(), join.plan.snapshot.seq));
     },
     receiveSnapshot(snapshot: RoomSnapshot, _reason: SnapshotReason) {
-      session.snapshot(snapshot.state(), snapshot.seq);
+      if (ending) return session.finalSnapshot(snapshot.state(), snapshot.seq);
+      if (behind) {
+        skipped = true;
+        return;
+      }
+      keepUp(session.snapshot(snapshot.state(), snapshot.seq));
     },
     receiveDelta(entry: StreamEntry) {
-      session.deltas([{ seq: entry.seq, ts: entry.ts, data: entry.payload }]);
+      if (behind) {
+        skipped = true;
+        return;
+      }
+      keepUp(session.deltas([{ seq: entry.seq, ts: entry.ts, data: entry.payload }]));
     },
     receivePresence(_presence: Presence) {},
   };
-  const joined = room;
   joined.join(member);
   try {
     await session.ended;
+    if (skipped) {
+      ending = true;
+      joined.resync(member);
+    }
   } finally {
     joined.leave(member);
   }

@@ -12,6 +12,7 @@
  */
 import type { SnapshotState } from '../../protocol/frames.ts';
 import type { Envelope, Payload } from '../../protocol/messages.ts';
+import { log } from '../log.ts';
 import { ProjectState } from '../project-state.ts';
 import { catchUp } from './catch-up.ts';
 import type { RecordingClock } from './clock.ts';
@@ -57,7 +58,11 @@ export interface RecordResult {
   close?: { code: number; reason: string };
 }
 
-/** When to stop, and whom to tell how it goes; all optional. */
+/**
+ * When to stop, and whom to tell how it goes; all optional. A callback that
+ * throws is not the recording's problem: its error is logged (once per
+ * callback) and the recording goes on.
+ */
 export interface RecordLimits {
   /** Aborting stops the recording cleanly (the file is closed, the promise resolves). */
   signal?: AbortSignal;
@@ -88,6 +93,8 @@ export class RecordingSession {
   private snapshots = 0;
   private coalesced = 0;
   private lastProgressAt = -Infinity;
+  /** Callbacks that have thrown, each warned about once. */
+  private readonly failedCallbacks = new Set<string>();
 
   constructor(
     out: RecordingOutput,
@@ -100,7 +107,8 @@ export class RecordingSession {
     this.header = { meshwatch: RECORDING_MARKER, version: RECORDING_VERSION, project: header.project, startedAt: clock.wallNow(), source: header.source };
     this.writer = new RecordingWriter(out, this.header);
     this.writer.onError(() => this.stop('closed'));
-    limits.onStart?.(this.header);
+    const { onStart } = limits;
+    if (onStart) this.callSafely('onStart', () => onStart(this.header));
     if (limits.signal?.aborted) this.stop('signal');
     limits.signal?.addEventListener('abort', () => this.stop('signal'), { once: true, signal: this.stopTimer.signal });
     if (limits.maxDurationMs !== undefined) {
@@ -124,6 +132,21 @@ export class RecordingSession {
    */
   snapshot(state: SnapshotState, seq: number): boolean {
     if (this.stopped) return true;
+    return this.writeSnapshot(state, seq);
+  }
+
+  /**
+   * A snapshot written after the stop, as the recording's last lines: the
+   * catch-up of a recorder that skipped deltas while the file was behind
+   * (recordRoom), so the file ends where the project was. Nothing is written
+   * if the file failed, never began, or is full (`maxMessages`).
+   */
+  finalSnapshot(state: SnapshotState, seq: number): void {
+    if (this.writer.error || this.snapshots === 0) return;
+    this.writeSnapshot(state, seq);
+  }
+
+  private writeSnapshot(state: SnapshotState, seq: number): boolean {
     this.snapshots++;
     const ts = this.clock.wallNow();
     let ok = true;
@@ -212,7 +235,7 @@ export class RecordingSession {
     const now = this.clock.now();
     if (!force && now - this.lastProgressAt < progressIntervalMs) return;
     this.lastProgressAt = now;
-    onProgress({
+    const progress: RecordProgress = {
       messages: this.writer.messages,
       bytes: this.writer.bytes,
       elapsedMs: Math.max(0, Math.round(now - this.startedAt)),
@@ -220,6 +243,22 @@ export class RecordingSession {
       seq: this.lastSeq,
       snapshots: this.snapshots,
       coalesced: this.coalesced,
-    });
+    };
+    this.callSafely('onProgress', () => onProgress(progress));
+  }
+
+  /**
+   * Runs a caller's callback. It runs inside a socket's message handler or a
+   * room's publish, where a throw would be an uncaught exception (or fail the
+   * publisher's publish): it is logged instead, once per callback.
+   */
+  private callSafely(name: 'onStart' | 'onProgress', callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      if (this.failedCallbacks.has(name)) return;
+      this.failedCallbacks.add(name);
+      log.warn(`recording: the ${name} callback threw; ignored (and not reported again for this recording)`, { project: this.header.project, error });
+    }
   }
 }

@@ -18,6 +18,8 @@ export class FakeGateway {
   readonly received: Array<{ type: string }> = [];
   /** The close code the client sent, once its socket has closed on our side. */
   closeCode: number | null = null;
+  /** Pongs the client sent: it answers a ping only once it has read every frame sent before it. */
+  pongs = 0;
   private socket: WebSocket | null = null;
 
   private constructor(
@@ -28,6 +30,7 @@ export class FakeGateway {
       this.socket = socket;
       socket.on('message', (data) => this.received.push(JSON.parse(data.toString()) as { type: string }));
       socket.on('close', (code) => (this.closeCode = code));
+      socket.on('pong', () => this.pongs++);
     });
   }
 
@@ -55,6 +58,10 @@ export class FakeGateway {
   batch(from: number, payloads: readonly Payload[]): void {
     const envelopes = payloads.map((data, i): Envelope => ({ seq: from + i, ts: 1_000 + from + i, data }));
     this.socket!.send(encodeBatchFrame(envelopes.map(encodeEnvelope), from, from + payloads.length - 1));
+  }
+
+  ping(): void {
+    this.socket!.ping();
   }
 
   async close(): Promise<void> {

@@ -194,6 +194,48 @@ describe('reading a recording file', () => {
     await expect(openRecording(await fileWith('x'.repeat(RECORDING_LIMITS.maxLineChars * 4)))).rejects.toMatchObject({ code: 'not-a-recording' });
   });
 
+  it('stops reading as soon as a first line without a newline passes the limit (a .gz given by mistake)', async () => {
+    // 50 MB without a newline, counted as it is read.
+    const total = 50 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 0x8b);
+    let produced = 0;
+    const source = new Readable({
+      read() {
+        if (produced >= total) return void this.push(null);
+        produced += chunk.length;
+        this.push(chunk);
+      },
+    });
+    await expect(openRecording(source)).rejects.toMatchObject({ code: 'not-a-recording', message: expect.stringContaining('longer than') });
+    // The limit and what the stream reads ahead, not the 50 MB.
+    expect(produced).toBeLessThan(4 * RECORDING_LIMITS.maxLineChars + 1024 * 1024);
+    expect(source.destroyed).toBe(true);
+  });
+
+  it('reports a huge line in the middle once, at its own line number, even when it spans many chunks', async () => {
+    const huge = 'q'.repeat(3 * RECORDING_LIMITS.maxLineChars);
+    const text = [formatHeader(HEADER), formatMessage(message(0)), huge, formatMessage(message(2)), huge].join('\n');
+    const bytes = Buffer.from(text);
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 4096) }, (_, i) => bytes.subarray(i * 4096, (i + 1) * 4096));
+    const read = await readAll(Readable.from(chunks));
+    expect(read.messages.map((m) => m.t)).toEqual([0, 2]);
+    expect(read.bad).toEqual([
+      { line: 3, reason: expect.stringContaining('longer than') },
+      { line: 5, reason: expect.stringContaining('longer than') },
+    ]);
+  });
+
+  it.each([
+    { name: 'a file', source: async (text: string) => fileWith(text) },
+    { name: 'a stream whose first chunk is the mark alone', source: async (text: string) => Readable.from([Buffer.from([0xef, 0xbb]), Buffer.from([0xbf]), Buffer.from(text.slice(1))]) },
+    { name: 'lines already split', source: async (text: string) => text.split('\n') },
+  ])('reads $name that starts with a UTF-8 byte-order mark', async ({ source }) => {
+    const text = `\uFEFF${formatHeader(HEADER)}\n${formatMessage(message(0))}\n`;
+    const read = await readAll(await source(text));
+    expect(read.header).toEqual(HEADER);
+    expect(read.messages.map((m) => m.t)).toEqual([0]);
+  });
+
   it('fails with the file system error for a missing file', async () => {
     await expect(openRecording('/nonexistent/meshwatch.ndjson')).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -6,6 +6,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { mintToken } from '../../../src/server/auth.ts';
+import { configureLog } from '../../../src/server/log.ts';
 import type { GatewayOptions } from '../../../src/server/gateway.ts';
 import { projectSocketUrl, recordProject, RecordError } from '../../../src/server/recording/record-project.ts';
 import { startGateway, waitFor, type RunningGateway } from '../support.ts';
@@ -161,10 +162,14 @@ describe('a recorder writing to a slow file', () => {
   it('stops reading the socket while the file catches up, and still answers the close when stopped', async () => {
     const fake = await FakeGateway.start();
     cleanups.push(() => fake.close());
-    // A file that takes nothing until the end: the first write fills it.
+    // A file that takes nothing until released: the first write fills it.
     const pending: Array<() => void> = [];
     let stuck = true;
     const slow = new Writable({ highWaterMark: 64, write: (_chunk, _encoding, callback) => (stuck ? void pending.push(() => callback()) : callback()) });
+    const release = () => {
+      stuck = false;
+      for (const write of pending.splice(0)) write();
+    };
     const clock = new HeldClock();
     const controller = new AbortController();
     let recorded = 0;
@@ -173,15 +178,82 @@ describe('a recorder writing to a slow file', () => {
     fake.snapshot(0, EMPTY_STATE);
     fake.batch(1, [event('first')]);
     await waitFor(() => recorded === 1, 'the first batch recorded');
+
+    // Sent while the file is stuck: a reading client would record the batch, then answer the ping.
+    fake.batch(2, [event('second')]);
+    fake.ping();
+    // A socket still read would have done both long before this (no assertion on time: a paused one never does).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(recorded).toBe(1);
+    expect(fake.pongs).toBe(0);
+    // Once the file has taken the first batch, the socket is read again: the second batch, then the ping.
+    release();
+    await waitFor(() => recorded === 2 && fake.pongs === 1, 'the second batch read once the file caught up');
+
+    // Stuck again, and stopped while the socket is paused for it.
+    stuck = true;
+    fake.batch(3, [event('third')]);
+    await waitFor(() => recorded === 3, 'the third batch recorded');
     controller.abort();
     // The socket was paused for the file; the gateway's answer to the close is read all the same
     // (the held clock keeps the recorder from simply cutting the connection).
     await waitFor(() => fake.closeCode !== null, 'the close answered');
     expect(fake.closeCode).toBe(1000);
-    stuck = false;
-    for (const write of pending.splice(0)) write();
+    release();
     const result = await recording;
-    expect(result).toMatchObject({ messages: 1, stoppedBy: 'signal' });
+    expect(result).toMatchObject({ messages: 3, stoppedBy: 'signal' });
+  });
+});
+
+describe('a recorder with a callback that throws', () => {
+  it('keeps recording, and warns once, when onProgress throws inside the socket handler', async () => {
+    const warnings: string[] = [];
+    configureLog({ level: 'warn', err: (line) => void warnings.push(line) });
+    cleanups.push(() => configureLog(null));
+    const fake = await FakeGateway.start();
+    cleanups.push(() => fake.close());
+    let calls = 0;
+    const out = new PassThrough();
+    out.resume();
+    const recording = recordProject({
+      url: fake.url,
+      project: 'p1',
+      out,
+      maxMessages: 3,
+      progressIntervalMs: 0,
+      onProgress: () => {
+        calls++;
+        throw new Error('progress bar broke');
+      },
+    });
+    await fake.hello();
+    fake.snapshot(0, EMPTY_STATE);
+    fake.batch(1, [event('one')]);
+    fake.batch(2, [event('two'), event('three')]);
+    const result = await recording;
+    expect(result).toMatchObject({ messages: 3, stoppedBy: 'max-messages' });
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 'warn', project: 'p1', error: { message: 'progress bar broke' } });
+  });
+
+  it('keeps recording when onStart throws', async () => {
+    configureLog({ level: 'error', err: () => {} });
+    cleanups.push(() => configureLog(null));
+    const running = await gateway();
+    running.gateway.publish('p1', event('one'));
+    const out = new PassThrough();
+    out.resume();
+    const result = await recordProject({
+      url: running.url('p1'),
+      project: 'p1',
+      out,
+      maxMessages: 1,
+      onStart: () => {
+        throw new Error('no terminal');
+      },
+    });
+    expect(result).toMatchObject({ messages: 1, stoppedBy: 'max-messages' });
   });
 });
 
