@@ -378,7 +378,8 @@ export class Connection implements RoomMember {
     const build = () => encodeBatchFrame(batch.texts, batch.from, batch.to, batch.coalesced);
     // A coalesced batch is this connection's own; any other is the frame of every member subscribed alike.
     if (batch.coalesced > 0 || !this.room) return void this.send(build(), batch.texts.length);
-    this.sendShared(this.room.frames.frameFor(this.subscriptions.signature, batch.from, batch.to, build), batch.texts.length);
+    const frame = this.room.frames.frameFor(this.subscriptions.signature, batch.from, batch.to, build);
+    this.send(frame.text, batch.texts.length, frame);
   }
 
   /**
@@ -485,21 +486,13 @@ export class Connection implements RoomMember {
    * frame carries, for the counters. Returns false when the frame was not
    * sent (the socket is not open, or the connection was closed as too slow).
    */
-  private send(text: string, envelopes = 0): boolean {
+  private send(text: string, envelopes = 0, shared?: SharedFrame): boolean {
     if (this.socket.readyState !== WebSocket.OPEN || !this.checkBuffered()) return false;
-    this.socket.send(text);
+    // A frame shared with other connections goes as its UTF-8 bytes, encoded once, in a text frame.
+    if (shared) this.socket.send(shared.bytes, { binary: false });
+    else this.socket.send(text);
     this.options.counters.framesSent++;
     this.options.counters.charsSent += text.length;
-    this.options.counters.messagesSent += envelopes;
-    return true;
-  }
-
-  /** `send` for a frame shared with other connections: its UTF-8 bytes, encoded once, sent as a text frame. */
-  private sendShared(frame: SharedFrame, envelopes: number): boolean {
-    if (this.socket.readyState !== WebSocket.OPEN || !this.checkBuffered()) return false;
-    this.socket.send(frame.bytes, { binary: false });
-    this.options.counters.framesSent++;
-    this.options.counters.charsSent += frame.text.length;
     this.options.counters.messagesSent += envelopes;
     return true;
   }

@@ -7,7 +7,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, closeReason } from '../protocol/close-codes.ts';
 import { BEARER_PROTOCOL_PREFIX, FRAME_LIMITS, SUBPROTOCOL, type HelloMessage } from '../protocol/frames.ts';
@@ -18,6 +17,7 @@ import type { AuthConfig } from './auth.ts';
 import { Connection, zeroCounters, type ConnectionIdentity, type ConnectionMode, type GatewayCounters } from './connection.ts';
 import { noop, pathnameOf, rejectUpgrade } from './http/http-helpers.ts';
 import { createOriginPolicy, type OriginPolicy } from './http/origin.ts';
+import { newEpoch } from './epoch.ts';
 import { log } from './log.ts';
 import { withoutUndefined } from './options.ts';
 import { ProjectState, type ProjectStateLimits } from './project-state.ts';
@@ -245,7 +245,7 @@ export class Gateway {
       maxConnectionsPerProject: this.settings.maxConnectionsPerProject,
       retryAfterMs: this.settings.rateLimitRetryMs,
     });
-    this.epoch = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+    this.epoch = newEpoch();
     this.rooms = new RoomTable({
       epoch: this.epoch,
       maxRooms: this.settings.maxRooms,

@@ -150,6 +150,16 @@ export class ProjectState {
     return null;
   }
 
+  /**
+   * `apply` when `admit` allows it; a payload past a topology cap changes
+   * nothing. How a shared stream, stamped before any gateway could check it
+   * against its state, is folded: every gateway folding the same sequence
+   * decides alike.
+   */
+  applyAdmitted(payload: Payload, ts: number): void {
+    if (!this.admit(payload)) this.apply(payload, ts);
+  }
+
   /** Folds one payload stamped at `ts`. Call `admit` first: past the topology caps this would exceed them. */
   apply(payload: Payload, ts: number): void {
     switch (payload.type) {

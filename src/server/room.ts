@@ -278,15 +278,7 @@ export class Room {
   private stamp(payload: Payload): Envelope {
     const envelope: Envelope = { seq: this.lastSeq + 1, ts: this.options.now(), data: payload };
     this.projectState.apply(payload, envelope.ts);
-    this.deliver({
-      seq: envelope.seq,
-      ts: envelope.ts,
-      channel: channelOf(payload),
-      coalesceKey: coalesceKeyOf(payload),
-      payload,
-      // Serialised once per project, whatever the number of members.
-      serialised: encodeEnvelope(envelope),
-    });
+    this.deliver(streamEntryOf(envelope.seq, envelope.ts, payload));
     return envelope;
   }
 
@@ -346,7 +338,7 @@ export class Room {
     this.cached = null;
     this.replay.clear();
     this.frames.clear();
-    for (const entry of recent) this.replay.push(this.streamEntryOf(entry));
+    for (const { seq, ts, payload, data } of recent) this.replay.push(streamEntryOf(seq, ts, payload, data));
     this.ready = true;
     if (hadMembers) {
       const reason: SnapshotReason = changedEpoch ? 'reset' : 'gap-too-old';
@@ -369,15 +361,9 @@ export class Room {
     }
     if (entry.seq <= this.lastSeq) return 'duplicate';
     if (entry.seq !== this.lastSeq + 1) return 'gap';
-    if (!this.projectState.admit(entry.payload)) this.projectState.apply(entry.payload, entry.ts);
-    this.deliver(this.streamEntryOf(entry));
+    this.projectState.applyAdmitted(entry.payload, entry.ts);
+    this.deliver(streamEntryOf(entry.seq, entry.ts, entry.payload, entry.data));
     return 'ingested';
-  }
-
-  private streamEntryOf(entry: SharedEntry): StreamEntry {
-    const { seq, ts, payload } = entry;
-    const serialised = entry.data === undefined ? encodeEnvelope({ seq, ts, data: payload }) : `{"seq":${seq},"ts":${ts},"data":${entry.data}}`;
-    return { seq, ts, channel: channelOf(payload), coalesceKey: coalesceKeyOf(payload), payload, serialised };
   }
 
   private wakeWaiters(): void {
@@ -402,6 +388,16 @@ export class Room {
       floorEnvelopes: () => (cache.floor ??= floorSnapshotEnvelopes(seq, cache.ts, state())),
     };
   }
+}
+
+/**
+ * A stamped message as the room keeps and sends it, serialised once per
+ * project whatever the number of members; `data`, the payload's JSON when it
+ * came as text (a shared stream), is used as it is.
+ */
+function streamEntryOf(seq: number, ts: number, payload: Payload, data?: string): StreamEntry {
+  const serialised = data === undefined ? encodeEnvelope({ seq, ts, data: payload }) : `{"seq":${seq},"ts":${ts},"data":${data}}`;
+  return { seq, ts, channel: channelOf(payload), coalesceKey: coalesceKeyOf(payload), payload, serialised };
 }
 
 interface SnapshotCache {

@@ -34,8 +34,3 @@ export const TOKEN_FLAG: FlagSpec = {
 export function httpBaseUrl(url: string): string {
   return url.replace(/^ws(s?):\/\//i, 'http$1://');
 }
-
-/** The gateway's WebSocket base URL from a `--url` that may be given as http(s)://. */
-export function wsBaseUrl(url: string): string {
-  return url.replace(/^http(s?):\/\//i, 'ws$1://');
-}

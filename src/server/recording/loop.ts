@@ -14,11 +14,6 @@
  */
 import type { Payload } from '../../protocol/messages.ts';
 
-/** `payload` with its own time moved on by `deltaMs` (a copy; unchanged payloads are returned as they are). */
-export function shiftTimes(payload: Payload, deltaMs: number): Payload {
-  return deltaMs === 0 ? payload : mapTimes(payload, (t) => t + deltaMs);
-}
-
 /** `payload` with its own time (a chart point's `value.t`) mapped by `map` (a copy; others are returned as they are). */
 export function mapTimes(payload: Payload, map: (t: number) => number): Payload {
   if (payload.type !== 'chart-point') return payload;

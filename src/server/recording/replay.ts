@@ -18,6 +18,7 @@ import type { Payload } from '../../protocol/messages.ts';
 import { realClock, type RecordingClock } from './clock.ts';
 import type { BadLine, RecordingHeader } from './format.ts';
 import type { RecordingSource } from './lines.ts';
+import { withoutUndefined } from '../options.ts';
 import { LoopTopology, mapTimes } from './loop.ts';
 import { openRecording } from './reader.ts';
 
@@ -194,8 +195,4 @@ export async function replayRecording(options: ReplayOptions): Promise<ReplayRes
 
 function isRereadable(source: RecordingSource): boolean {
   return typeof source === 'string' || Array.isArray(source);
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -12,10 +12,11 @@
  * The stream is bounded by length and age (XADD MAXLEN ~, XTRIM MINID ~), and
  * every key expires after a day without publishes.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Payload } from '../../protocol/messages.ts';
 import { SnapshotState } from '../../protocol/frames.ts';
+import { newEpoch } from '../epoch.ts';
+import { withoutUndefined } from '../options.ts';
 import { ProjectState } from '../project-state.ts';
 import type { Room, SharedEntry } from '../room.ts';
 import { APPEND_SCRIPT, LOCK_SCRIPT, RAISE_SCRIPT, SNAPSHOT_SCRIPT, projectKeys, type ProjectKeys } from './redis-scripts.ts';
@@ -60,9 +61,8 @@ type RawEntry = [id: string, fields: string[]];
 interface Follower {
   room: Room;
   keys: ProjectKeys;
-  /** The stream id of the last message the room holds; XREAD continues after it. */
+  /** The stream id of the last message the room holds; XREAD continues after it. (While the room loads, `!room.isReady`, nothing is read for it.) */
   lastId: string;
-  loading: boolean;
   /** The seq of the last snapshot this gateway wrote or read, so an unchanged project is not written again. */
   snapshotSeq: number;
 }
@@ -96,7 +96,8 @@ export class RedisStreams implements SharedStreams {
   private readerId: number | null = null;
   private readonly followers = new Map<string, Follower>();
   private readonly projectOfStream = new Map<string, string>();
-  private readonly id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+  /** This gateway, as the holder of snapshot locks. */
+  private readonly id = newEpoch();
   private readonly counters = { appended: 0, ingested: 0, loads: 0, incompleteLoads: 0, snapshotsWritten: 0, errors: 0, unreadable: 0, regressions: 0 };
   private wake: (() => void) | null = null;
   private reading = false;
@@ -114,7 +115,7 @@ export class RedisStreams implements SharedStreams {
     this.settings = {
       ...REDIS_STREAM_DEFAULTS,
       onError: (error, context) => console.error(`[meshwatch redis] ${context}:`, error),
-      ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
+      ...withoutUndefined(rest),
     };
     const common = { lazyConnect: true, connectTimeout: 5_000 } as const;
     // An append whose reply was lost must not run again by itself after a reconnect: it would stamp the run twice.
@@ -169,7 +170,7 @@ export class RedisStreams implements SharedStreams {
   follow(projectId: string, room: Room): void {
     if (this.closed) return;
     const keys = projectKeys(this.settings.keyPrefix, projectId);
-    const follower: Follower = { room, keys, lastId: '0-0', loading: true, snapshotSeq: 0 };
+    const follower: Follower = { room, keys, lastId: '0-0', snapshotSeq: 0 };
     this.followers.set(projectId, follower);
     this.projectOfStream.set(keys.stream, projectId);
     void this.load(projectId, follower);
@@ -205,7 +206,6 @@ export class RedisStreams implements SharedStreams {
    * the project from the last message loaded.
    */
   private async load(projectId: string, follower: Follower): Promise<void> {
-    follower.loading = true;
     follower.room.markLoading();
     this.interruptRead();
     while (!this.closed && this.followers.get(projectId) === follower) {
@@ -248,7 +248,7 @@ export class RedisStreams implements SharedStreams {
     // Another epoch in the middle: the project started over while it was read; read it again.
     if (entries.some((entry) => entry.epoch !== epoch)) return false;
 
-    let state = snapshot ? ProjectState.fromSnapshot(snapshot.state, room.state.limits) : new ProjectState(room.state.limits);
+    const state = snapshot ? ProjectState.fromSnapshot(snapshot.state, room.state.limits) : new ProjectState(room.state.limits);
     let seq = snapshot?.seq ?? 0;
     let lastId = snapshot?.sid ?? '0-0';
     let complete = true;
@@ -258,7 +258,7 @@ export class RedisStreams implements SharedStreams {
       // Stream order is the truth: what comes after the snapshot is newer, whatever seq it was given.
       if (entry.seq <= seq) regressed = true;
       else if (entry.seq !== seq + 1) complete = false;
-      if (!state.admit(entry.payload)) state.apply(entry.payload, entry.ts);
+      state.applyAdmitted(entry.payload, entry.ts);
       seq = Math.max(seq, entry.seq);
       lastId = entry.id;
     }
@@ -272,10 +272,7 @@ export class RedisStreams implements SharedStreams {
       complete = false;
       seq = counter;
     }
-    if (!complete || regressed) {
-      this.counters.incompleteLoads++;
-      if (seq === 0) state = new ProjectState(room.state.limits);
-    }
+    if (!complete || regressed) this.counters.incompleteLoads++;
     const recent = regressed
       ? []
       : contiguousTail(
@@ -286,7 +283,6 @@ export class RedisStreams implements SharedStreams {
     room.restore(epoch, state, seq, recent);
     follower.lastId = lastId;
     follower.snapshotSeq = snapshot?.seq ?? 0;
-    follower.loading = false;
     this.counters.loads++;
     this.interruptRead();
     return true;
@@ -294,7 +290,7 @@ export class RedisStreams implements SharedStreams {
 
   private async readLoop(): Promise<void> {
     while (!this.closed) {
-      const ready = [...this.followers.values()].filter((follower) => !follower.loading);
+      const ready = [...this.followers.values()].filter((follower) => follower.room.isReady);
       if (ready.length === 0) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = null;
@@ -338,7 +334,7 @@ export class RedisStreams implements SharedStreams {
     for (const [stream, raws] of result) {
       const projectId = this.projectOfStream.get(stream);
       const follower = projectId === undefined ? undefined : this.followers.get(projectId);
-      if (!follower || follower.loading || projectId === undefined) continue;
+      if (!follower || !follower.room.isReady || projectId === undefined) continue;
       for (const raw of raws) {
         // A reply to a read issued before a load finished may repeat what the load took: ids only move forward.
         if (compareIds(raw[0], follower.lastId) <= 0) continue;
@@ -424,10 +420,10 @@ export class RedisStreams implements SharedStreams {
     for (const follower of [...this.followers.values()]) {
       if (this.closed) return;
       const { room, keys } = follower;
-      if (follower.loading || !room.isReady || room.seq <= follower.snapshotSeq) continue;
+      if (!room.isReady || room.seq <= follower.snapshotSeq) continue;
       try {
         const held = await this.command.mwLock(keys.lock, this.id, this.settings.snapshotIntervalMs * 3);
-        if (held !== 1 || follower.loading || this.followers.get(room.projectId) !== follower) continue;
+        if (held !== 1 || !room.isReady || this.followers.get(room.projectId) !== follower) continue;
         // Read in one go, after the await: the seq, the stream id and the state agree.
         const seq = room.seq;
         const written = await this.command.mwSnapshot(
@@ -523,10 +519,6 @@ function contiguousTail(entries: SharedEntryWithId[], seq: number, max: number):
     out.push(entry);
   }
   return out.reverse();
-}
-
-function newEpoch(): string {
-  return `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
 }
 
 function delay(ms: number): Promise<void> {
